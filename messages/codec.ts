@@ -14,7 +14,7 @@ import { lookupMessage, type Message } from './registry.js';
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, int64AsType: 'number' });
 
 /** Encodes a registered message into a frame. */
-export function encodeMessage(message: Message): Uint8Array {
+export function encodeMessage<T extends Message>(message: T): Uint8Array {
   const definition = lookupMessage(message.type);
   if (!definition) throw new EncodeError(`message type "${message.type}" is not registered`);
   const { type, ...payload } = message as Message & Record<string, unknown>;

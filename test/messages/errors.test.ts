@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import type { CameoError } from '../../messages/index.js';
 import {
   AskTimeoutError,
-  CameoError,
   DocumentNotFoundError,
   PeerGoneError,
   QuerySyntaxError,
