@@ -22,3 +22,4 @@ export type {
 } from './ast.js';
 export { ID_FIELD } from './ast.js';
 export { parseQuery, QUERY_LIMITS } from './parser.js';
+export { planSearch, type SearchPlan, type SearchPlanOptions } from './planner.js';
