@@ -37,6 +37,9 @@ export interface Fragment {
 
 const ALL: Fragment = { match: null, where: null, score: null };
 
+/** Most scored text clauses joined as tables in one query. */
+export const MAX_SCORED_TABLES = 64;
+
 /**
  * Compiles ASTs for one layout. Text clauses that become SQL conditions with a score are
  * materialised as CTEs (`tN(doc, score)`) LEFT JOINed to `d`; `ctes` and `joins` collect them.
@@ -146,6 +149,12 @@ export class QueryCompiler {
 
   /** Materialises `expr`'s matches with their score as a CTE joined to `d`; returns its name. */
   private scoredTable(expr: string): string {
+    // SQLite joins at most 200 tables; a query needing this many is better refused clearly.
+    if (this.ctes.length >= MAX_SCORED_TABLES) {
+      throw new ValidationError(
+        `the query is too complex: it combines text and filters in more than ${MAX_SCORED_TABLES} places`,
+      );
+    }
     const name = `t${this.ctes.length}`;
     this.ctes.push(
       sql`${raw(name)}(doc, score) AS MATERIALIZED (SELECT rowid, ${raw(this.bm25)} FROM ${this.fts} WHERE ${this.fts} MATCH ${param(expr)})`,
@@ -192,20 +201,26 @@ export class QueryCompiler {
 
   private or(clauses: readonly QueryNode[], factor: number): Fragment {
     const fragments = clauses.map((clause) => this.compile(clause, factor));
-    if (fragments.every((fragment) => fragment.match && !fragment.where && !fragment.score)) {
-      const parts = fragments.map((fragment) => fragment.match as MatchPart);
-      return {
-        match: {
-          expr: parts.map((part) => `(${part.expr})`).join(' OR '),
-          terms: parts.flatMap((part) => part.terms),
-        },
-        where: null,
-        score: null,
-      };
-    }
+    const textOnly = fragments.filter((fragment): fragment is Fragment & { match: MatchPart } =>
+      isTextOnly(fragment),
+    );
+    // Pure text alternatives share one FTS5 expression, whatever their number.
+    const text: Fragment | null =
+      textOnly.length === 0
+        ? null
+        : {
+            match: {
+              expr: textOnly.map((fragment) => `(${fragment.match.expr})`).join(' OR '),
+              terms: textOnly.flatMap((fragment) => fragment.match.terms),
+            },
+            where: null,
+            score: null,
+          };
+    const others = fragments.filter((fragment) => !isTextOnly(fragment));
+    if (others.length === 0 && text) return text;
     const conditions: Sql[] = [];
     const scores: Sql[] = [];
-    for (const fragment of fragments) {
+    for (const fragment of text ? [text, ...others] : others) {
       const { condition, score } = this.scoredCondition(fragment);
       conditions.push(condition);
       // A clause scores only for documents it matches, not ones matched by a sibling.
@@ -336,6 +351,10 @@ export class QueryCompiler {
         return assertNever(node, 'query node');
     }
   }
+}
+
+function isTextOnly(fragment: Fragment): boolean {
+  return fragment.match !== null && fragment.where === null && fragment.score === null;
 }
 
 /**
