@@ -13,6 +13,7 @@ import type { ExistsNode, InNode, PhraseNode, PrefixNode, QueryNode, RangeNode, 
 /** A query node that names a field. */
 type LeafNode = TermNode | PrefixNode | PhraseNode | RangeNode | InNode | ExistsNode;
 import { literalValue, resolveField, type ResolvedField } from './fields.js';
+import { words } from './tokens.js';
 import { ftsColumnFilter, ftsString, identifier, join, param, raw, sql, type Sql } from './sql-text.js';
 
 /** Adds `factor × (−bm25 of expr)` to the score of documents matching `expr`. */
@@ -68,8 +69,12 @@ export class QueryCompiler {
     return this.bm25;
   }
 
-  /** Compiles `node` with the boost `factor` accumulated from enclosing boosts. */
-  compile(node: QueryNode, factor: number): Fragment {
+  /**
+   * Compiles `node` with the boost `factor` accumulated from enclosing boosts. Null means
+   * the clause has no words to search for (`&`, `"?!"`): it constrains nothing, so its
+   * parent ignores it, and a query made only of such clauses matches nothing.
+   */
+  compile(node: QueryNode, factor: number): Fragment | null {
     switch (node.kind) {
       case 'all':
         return ALL;
@@ -84,8 +89,10 @@ export class QueryCompiler {
         return this.and(node.clauses, factor);
       case 'or':
         return this.or(node.clauses, factor);
-      case 'not':
-        return { match: null, where: sql`NOT ${this.condition(this.compile(node.clause, 0))}`, score: null };
+      case 'not': {
+        const inner = this.compile(node.clause, 0);
+        return inner && { match: null, where: sql`NOT ${this.condition(inner)}`, score: null };
+      }
       case 'boost':
         return this.compile(node.clause, factor * node.boost);
       default:
@@ -163,22 +170,27 @@ export class QueryCompiler {
     return name;
   }
 
-  private and(clauses: readonly QueryNode[], factor: number): Fragment {
+  private and(clauses: readonly QueryNode[], factor: number): Fragment | null {
     const matches: MatchPart[] = [];
     const negatedMatches: string[] = [];
     const wheres: Sql[] = [];
     const scores: Sql[] = [];
     const negated: Fragment[] = [];
+    let empty = true;
     for (const clause of clauses) {
       if (clause.kind === 'not') {
-        negated.push(this.compile(clause.clause, 0));
+        const inner = this.compile(clause.clause, 0);
+        if (inner) negated.push(inner);
         continue;
       }
       const fragment = this.compile(clause, factor);
+      if (!fragment) continue;
+      empty = false;
       if (fragment.match) matches.push(fragment.match);
       if (fragment.where) wheres.push(fragment.where);
       if (fragment.score) scores.push(fragment.score);
     }
+    if (empty && negated.length === 0) return null;
     for (const fragment of negated) {
       // FTS5's NOT is binary: a negated text clause folds into the FTS expression only when
       // there is a positive text clause to subtract it from.
@@ -199,8 +211,11 @@ export class QueryCompiler {
     };
   }
 
-  private or(clauses: readonly QueryNode[], factor: number): Fragment {
-    const fragments = clauses.map((clause) => this.compile(clause, factor));
+  private or(clauses: readonly QueryNode[], factor: number): Fragment | null {
+    const fragments = clauses
+      .map((clause) => this.compile(clause, factor))
+      .filter((fragment): fragment is Fragment => fragment !== null);
+    if (fragments.length === 0) return null;
     const textOnly = fragments.filter((fragment): fragment is Fragment & { match: MatchPart } =>
       isTextOnly(fragment),
     );
@@ -233,12 +248,14 @@ export class QueryCompiler {
     };
   }
 
-  private leaf(node: LeafNode, factor: number): Fragment {
+  private leaf(node: LeafNode, factor: number): Fragment | null {
     const target = resolveField(this.layout, node.field, node.position);
     switch (target.kind) {
       case 'text': {
         const expr = this.textExpression(node, target);
-        return { match: { expr, terms: [{ expr, factor }] }, where: null, score: null };
+        return expr === null
+          ? null
+          : { match: { expr, terms: [{ expr, factor }] }, where: null, score: null };
       }
       case 'value':
         return { match: null, where: this.valueCondition(node, target.layout), score: null };
@@ -249,15 +266,17 @@ export class QueryCompiler {
     }
   }
 
-  private textExpression(node: LeafNode, target: Extract<ResolvedField, { kind: 'text' }>): string {
+  /** The FTS5 expression of a text clause, or null when it has no words. */
+  private textExpression(node: LeafNode, target: Extract<ResolvedField, { kind: 'text' }>): string | null {
     const columns = ftsColumnFilter(target.fields.map((field) => field.column));
     switch (node.kind) {
       case 'term':
-        return columns + ftsString(node.text);
+        return hasWords(node.text) ? columns + ftsString(node.text) : null;
       case 'prefix':
-        return `${columns}${ftsString(node.prefix)} *`;
+        return hasWords(node.prefix) ? `${columns}${ftsString(node.prefix)} *` : null;
       case 'phrase': {
-        const words = node.text.split(/\s+/).filter((word) => word !== '');
+        const words = node.text.split(/\s+/).filter(hasWords);
+        if (words.length === 0) return null;
         if (node.slop === 0 || words.length < 2) return columns + ftsString(node.text);
         if (!Number.isInteger(node.slop) || node.slop < 0 || node.slop > 1000) {
           throw new ValidationError(`invalid phrase slop ${node.slop}`, {
@@ -266,8 +285,10 @@ export class QueryCompiler {
         }
         return `${columns}NEAR(${words.map(ftsString).join(' ')}, ${node.slop})`;
       }
-      case 'in':
-        return `${columns}(${node.values.map(ftsString).join(' OR ')})`;
+      case 'in': {
+        const values = node.values.filter(hasWords);
+        return values.length === 0 ? null : `${columns}(${values.map(ftsString).join(' OR ')})`;
+      }
       case 'range':
       case 'exists':
         throw new ValidationError(
@@ -351,6 +372,10 @@ export class QueryCompiler {
         return assertNever(node, 'query node');
     }
   }
+}
+
+function hasWords(text: string): boolean {
+  return words(text).length > 0;
 }
 
 function isTextOnly(fragment: Fragment): boolean {

@@ -10,6 +10,7 @@ import { assertNever, type JsonObject, type JsonValue } from '../../messages/ind
 import type { IndexLayout } from '../layout.js';
 import type { QueryNode } from './ast.js';
 import { resolveField } from './fields.js';
+import { tokenize, words } from './tokens.js';
 
 /** How snippets look. */
 export interface HighlightOptions {
@@ -27,18 +28,11 @@ interface Pattern {
   readonly prefix: boolean;
 }
 
-interface Token {
-  readonly start: number;
-  readonly end: number;
-  readonly folded: string;
-}
-
 interface Span {
   start: number;
   end: number;
 }
 
-const TOKEN = /[\p{L}\p{N}\p{Co}\p{M}]+/gu;
 const DEFAULT_MAX_LENGTH = 200;
 
 /**
@@ -71,27 +65,6 @@ export function highlight(
     );
   }
   return result;
-}
-
-/** Folds a word the way the FTS5 tokenizer does. */
-export function foldWord(word: string): string {
-  return word
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase();
-}
-
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  for (const match of text.matchAll(TOKEN)) {
-    const folded = foldWord(match[0]);
-    if (folded !== '') tokens.push({ start: match.index, end: match.index + match[0].length, folded });
-  }
-  return tokens;
-}
-
-function words(text: string): string[] {
-  return tokenize(text).map((token) => token.folded);
 }
 
 function collectPatterns(node: QueryNode, layout: IndexLayout, into: Map<string, Pattern[]>): void {

@@ -36,7 +36,8 @@ export interface SearchPlan {
 export function planSearch(ast: QueryNode, layout: IndexLayout, options: SearchPlanOptions): SearchPlan {
   checkPaging(options);
   const compiler = new QueryCompiler(layout);
-  const fragment = compiler.compile(ast, 1);
+  // A query with no words at all (`&`) matches nothing.
+  const fragment = compiler.compile(ast, 1) ?? { match: null, where: raw('0'), score: null };
   const docs = identifier(layout.docsTable);
   const fts = identifier(layout.ftsTable);
 

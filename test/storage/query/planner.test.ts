@@ -78,6 +78,15 @@ describe('planSearch: full-text', () => {
     expect(idsOf('"crème brûlée"')).toEqual(['cafe']);
   });
 
+  it('ignores clauses without words, like the tokenizer would', () => {
+    expect(idsOf('quick & fox')).toEqual(['fox', 'news']);
+    expect(idsOf('fox OR "?!"')).toEqual(['dogs', 'fox', 'news']);
+    expect(idsOf('fox -&')).toEqual(['dogs', 'fox', 'news']);
+    expect(idsOf('title:IN [& bread]')).toEqual(['bread']);
+    expect(shard.search('& OR ?').total).toBe(0);
+    expect(shard.search('-🦊').total).toBe(0);
+  });
+
   it('searches text fields with IN', () => {
     expect(idsOf('title:IN [bread recipes]')).toEqual(['bread', 'recipes']);
   });
