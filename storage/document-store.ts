@@ -75,6 +75,14 @@ export class DocumentStore {
     return this.root.transactionSync(action);
   }
 
+  /**
+   * Starts the next reads on the newest committed snapshot. lmdb-js renews its read
+   * transaction only on the next event-loop turn; synchronous worker code must ask.
+   */
+  refreshSnapshot(): void {
+    this.root.resetReadTxn();
+  }
+
   /** The stored document, or undefined. */
   getDocument(uid: number, id: string): { stored: StoredDocument; bytes: number } | undefined {
     const bytes = this.documents.getBinary([uid, id]);

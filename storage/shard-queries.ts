@@ -43,6 +43,7 @@ export class ShardQueries {
 
   /** The document with `id`, or undefined; IndexNotFoundError when the index does not exist. */
   get(index: string, id: string): FoundDocument | undefined {
+    this.documents.refreshSnapshot();
     const metadata = this.documents.getIndex(indexName(index));
     if (metadata === undefined) throw new IndexNotFoundError(index);
     const found = this.documents.getDocument(metadata.uid, documentId(id));
@@ -51,17 +52,20 @@ export class ShardQueries {
 
   /** The schema of an index, or undefined when it does not exist. */
   getSchema(index: string): IndexSchema | undefined {
+    this.documents.refreshSnapshot();
     return this.documents.getIndex(indexName(index))?.schema;
   }
 
   /** Names of the indexes of this shard. */
   indexNames(): string[] {
+    this.documents.refreshSnapshot();
     return this.documents.indexNames();
   }
 
   /** Documents and bytes on disk per index (LMDB records + SQLite tables). */
   stats(): ShardStats {
     const indexes: IndexStats[] = [];
+    this.documents.refreshSnapshot();
     const records = this.search.readTransaction(
       () =>
         new Map(
