@@ -169,7 +169,9 @@ export class IndexApplier {
   /** Fills freshly created tables of an index from its documents in LMDB. */
   private fill(index: string, metadata: IndexMetadata, layout: IndexLayout, what: 'all' | 'fts'): void {
     const started = Date.now();
-    this.logger.info({ index, what, documents: metadata.documents }, 'rebuilding index tables from LMDB');
+    // Creating a new index also "rebuilds" (from its first group): only big rebuilds are news.
+    const level = metadata.documents >= PROGRESS_EVERY ? 'info' : 'debug';
+    this.logger[level]({ index, what, documents: metadata.documents }, 'rebuilding index tables from LMDB');
     const ftsOnly: IndexLayout = { ...layout, valueFields: [] };
     let done = 0;
     for (const { id, stored } of this.documents.documentsOf(metadata.uid)) {
@@ -184,6 +186,6 @@ export class IndexApplier {
         this.logger.info({ index, what, done, of: metadata.documents }, 'rebuilding index tables: progress');
       }
     }
-    this.logger.info({ index, what, documents: done, ms: Date.now() - started }, 'rebuilt index tables');
+    this.logger[level]({ index, what, documents: done, ms: Date.now() - started }, 'rebuilt index tables');
   }
 }

@@ -8,6 +8,7 @@
  */
 export { ShardStore, SHARD_FILES, type ShardStoreOptions, type CompactResult } from './shard-store.js';
 export { ShardReader } from './shard-reader.js';
+export { searchShard, countShard, MAX_SEARCH_WINDOW } from './shard-search.js';
 export type { ShardQueries, FoundDocument, ShardStats } from './shard-queries.js';
 export type { WriteOperation, WritePolicy } from './write-group.js';
 export type { SchemaPatch } from './schema-rules.js';

@@ -6,10 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { StorageError, type IndexSchema } from '../messages/index.js';
+import { StorageError, type IndexSchema, type SearchHit, type SearchSpec } from '../messages/index.js';
 import { DocumentStore } from './document-store.js';
 import { SearchIndex } from './search-index.js';
 import { ShardQueries, type FoundDocument, type ShardStats } from './shard-queries.js';
+import { countShard, searchShard } from './shard-search.js';
 import { SHARD_FILES } from './shard-store.js';
 
 /** Read-only access to a shard that a ShardStore has created. */
@@ -36,6 +37,16 @@ export class ShardReader {
   /** The document with `id`, or undefined. */
   get(index: string, id: string): FoundDocument | undefined {
     return this.open().get(index, id);
+  }
+
+  /** Top hits of a query string (see storage/query) and the total hit count. */
+  search(index: string, spec: SearchSpec): { hits: SearchHit[]; totalHits: number } {
+    return searchShard(this.open(), index, spec);
+  }
+
+  /** Number of documents matching a query string. */
+  count(index: string, query: string): number {
+    return countShard(this.open(), index, query);
   }
 
   /** The schema of an index, or undefined. */

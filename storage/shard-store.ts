@@ -13,6 +13,8 @@ import {
   StorageError,
   indexName,
   type IndexSchema,
+  type SearchHit,
+  type SearchSpec,
   type ItemResult,
   type JsonObject,
 } from '../messages/index.js';
@@ -29,6 +31,7 @@ import {
 } from './schema-rules.js';
 import { SearchIndex } from './search-index.js';
 import { ShardQueries, type FoundDocument, type ShardStats } from './shard-queries.js';
+import { countShard, searchShard } from './shard-search.js';
 import { WriteGroup, type WriteOperation, type WritePolicy } from './write-group.js';
 
 /** Options of a shard store. */
@@ -57,7 +60,7 @@ export const SHARD_FILES = { lmdb: 'lmdb', sqlite: 'index.sqlite' } as const;
 export class ShardStore {
   readonly path: string;
   private readonly documents: DocumentStore;
-  private readonly search: SearchIndex;
+  private readonly sqlite: SearchIndex;
   private readonly applier: IndexApplier;
   private readonly queries: ShardQueries;
   private readonly policy: WritePolicy;
@@ -74,15 +77,15 @@ export class ShardStore {
     this.trimEveryGroups = options.trimEveryGroups ?? 1000;
     mkdirSync(join(path, SHARD_FILES.lmdb), { recursive: true });
     this.documents = new DocumentStore(join(path, SHARD_FILES.lmdb), { readOnly: false });
-    this.search = new SearchIndex(join(path, SHARD_FILES.sqlite), { readOnly: false });
-    this.applier = new IndexApplier(this.documents, this.search, this.logger);
-    this.queries = new ShardQueries(this.documents, this.search, join(path, SHARD_FILES.lmdb));
+    this.sqlite = new SearchIndex(join(path, SHARD_FILES.sqlite), { readOnly: false });
+    this.applier = new IndexApplier(this.documents, this.sqlite, this.logger);
+    this.queries = new ShardQueries(this.documents, this.sqlite, join(path, SHARD_FILES.lmdb));
     this.recover();
   }
 
   private recover(): void {
     const last = this.documents.lastSequence();
-    const watermark = this.search.watermark();
+    const watermark = this.sqlite.watermark();
     if (watermark > last) {
       throw new StorageError(
         `SQLite watermark ${watermark} is ahead of the LMDB log (${last}): files from different shards?`,
@@ -144,6 +147,18 @@ export class ShardStore {
   get(index: string, id: string): FoundDocument | undefined {
     this.ensureOpen();
     return this.queries.get(index, id);
+  }
+
+  /** Top hits of a query string (see storage/query) and the total hit count. */
+  search(index: string, spec: SearchSpec): { hits: SearchHit[]; totalHits: number } {
+    this.ensureOpen();
+    return searchShard(this.queries, index, spec);
+  }
+
+  /** Number of documents matching a query string. */
+  count(index: string, query: string): number {
+    this.ensureOpen();
+    return countShard(this.queries, index, query);
   }
 
   /** The schema of an index, or undefined. */
@@ -234,8 +249,8 @@ export class ShardStore {
   compact(): CompactResult {
     this.ensureOpen();
     const bytesBefore = this.queries.bytesOnDisk();
-    this.search.writeTransaction(() => {
-      for (const record of this.search.layoutRecords()) this.search.optimize(record.layout);
+    this.sqlite.writeTransaction(() => {
+      for (const record of this.sqlite.layoutRecords()) this.sqlite.optimize(record.layout);
     });
     const { trimmed, durable } = this.checkpointAndTrim();
     const bytesAfter = this.queries.bytesOnDisk();
@@ -247,13 +262,13 @@ export class ShardStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.search.close();
+    this.sqlite.close();
     this.documents.close();
   }
 
   /** Test and tooling access to the SQLite index (integrity checks). */
   get searchIndex(): SearchIndex {
-    return this.search;
+    return this.sqlite;
   }
 
   private applyToIndex(
@@ -274,7 +289,7 @@ export class ShardStore {
 
   private checkpointAndTrim(): { trimmed: number; durable: number | undefined } {
     this.groupsSinceTrim = 0;
-    const durable = this.search.checkpoint();
+    const durable = this.sqlite.checkpoint();
     if (durable === undefined) {
       this.logger.debug('checkpoint incomplete (readers busy); log kept');
       return { trimmed: 0, durable };
