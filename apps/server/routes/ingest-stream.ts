@@ -182,6 +182,7 @@ const registerIngestStreamRoute: RouteRegistrar = (app, gateway) => {
     if (body !== null) await ingest(run, body, gateway.limits.maxLineBytes);
     if (run.fatal === undefined) await run.flush();
 
+    run.errors.sort((a, b) => a.line - b.line);
     const hadErrors = run.errors.length + run.suppressedErrors > 0;
     const status = !hadErrors ? 'ok' : run.itemsWritten > 0 ? 'partial' : 'refused';
     const report = {
