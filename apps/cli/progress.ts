@@ -34,6 +34,7 @@ export class LoadProgress {
           ? '{bar} {percentage}% | {docs} docs | {mb}/{total_mb} MB | {rate} docs/s | ETA {eta_formatted}'
           : '{docs} docs | {mb} MB | {rate} docs/s',
         hideCursor: true,
+        barsize: 24,
         clearOnComplete: false,
         etaBuffer: 50,
       },

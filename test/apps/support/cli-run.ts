@@ -15,6 +15,8 @@ export interface CliResult {
 class Capture extends Writable {
   text = '';
   isTTY = false;
+  /** Terminal width, read by the progress bar. */
+  columns = 160;
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
     this.text += chunk.toString();
     callback();

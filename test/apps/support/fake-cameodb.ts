@@ -49,7 +49,9 @@ function matches(doc: Doc, query: string): number {
       continue;
     }
     const hits = Object.values(doc).filter(
-      (value) => typeof value === 'string' && value.toLowerCase().includes(term),
+      (value) =>
+        (typeof value === 'string' || typeof value === 'number') &&
+        String(value).toLowerCase().includes(term),
     );
     if (hits.length === 0) return 0;
     score += hits.length;
