@@ -26,3 +26,10 @@ export {
 export type { ActorRegistry, AnyActorRef } from './actor-registry.js';
 export type { ActorSnapshot } from './actor-metrics.js';
 export { LocalActorRef } from './local-ref.js';
+export {
+  createWorkerPool,
+  type WorkerPool,
+  type WorkerPoolOptions,
+  type WorkerPoolSnapshot,
+  type WorkerTaskOptions,
+} from './worker-pool.js';
