@@ -26,6 +26,7 @@ export {
 export type { ActorRegistry, AnyActorRef } from './actor-registry.js';
 export type { ActorSnapshot } from './actor-metrics.js';
 export { LocalActorRef } from './local-ref.js';
+export { isCrash } from './crash-rule.js';
 export {
   createWorkerPool,
   type WorkerPool,

@@ -11,10 +11,18 @@ import {
 } from '../../actors/index.js';
 import { testSystem, until, type LogLine } from './support.js';
 
-/** A failure a handler throws on purpose. */
-class BoomError extends CameoError {
+/** A crash a handler causes on purpose: like a bug, it is not a CameoError (see crash-rule.ts). */
+class BoomError extends Error {
   constructor() {
-    super('BOOM', 'boom');
+    super('boom');
+    this.name = 'BoomError';
+  }
+}
+
+/** A typed failure a handler answers with on purpose: a reply, not a crash. */
+class NotHereError extends CameoError {
+  constructor() {
+    super('NOT_HERE', 'not here');
   }
 }
 
@@ -22,12 +30,14 @@ type FlakyRequest =
   | { type: 'Add'; by: number }
   | { type: 'Get' }
   | { type: 'Fail' }
+  | { type: 'Refuse' }
   | { type: 'Hang' }
   | { type: 'SpawnChild'; name: string; policy: CrashPolicyType };
 interface FlakyReplies {
   Add: number;
   Get: number;
   Fail: never;
+  Refuse: never;
   Hang: never;
   SpawnChild: ActorRef<FlakyRequest, FlakyReplies>;
 }
@@ -47,6 +57,9 @@ function flaky(
       Get: (state) => state.count,
       Fail: () => {
         throw new BoomError();
+      },
+      Refuse: () => {
+        throw new NotHereError();
       },
       Hang: () => new Promise<never>(() => {}),
       SpawnChild: (_state, message, context) => context.spawn(flaky(message.policy), { name: message.name }),
@@ -80,6 +93,15 @@ describe('supervision', () => {
     await expect(actor.ask({ type: 'Fail' })).rejects.toBeInstanceOf(BoomError);
     expect(await actor.ask({ type: 'Get' })).toBe(0);
     expect(system.snapshotOf(actor)).toMatchObject({ restarts: 1, status: 'running' });
+  });
+
+  it('a CameoError thrown by a handler is a reply, not a crash: the state survives', async () => {
+    ({ system } = testSystem());
+    const actor = system.spawn(flaky(CrashPolicy.Restart));
+    await actor.ask({ type: 'Add', by: 5 });
+    await expect(actor.ask({ type: 'Refuse' })).rejects.toBeInstanceOf(NotHereError);
+    expect(await actor.ask({ type: 'Get' })).toBe(5);
+    expect(system.snapshotOf(actor)).toMatchObject({ restarts: 0, status: 'running' });
   });
 
   it('restart stops the children of the restarted actor', async () => {
