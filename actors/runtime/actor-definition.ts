@@ -129,13 +129,13 @@ export interface ActorSystemFacade {
   readonly registry: ActorRegistry;
 }
 
-const ACTOR_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const ACTOR_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/** Checks an actor name (letters, digits, `.`, `_`, `:`, `-`; no `/`, which separates paths). */
+/** Checks an actor name (letters, digits, `.`, `_`, `-`; no `/`, which separates paths; nact refuses `:`). */
 export function checkActorName(name: string): string {
   if (typeof name !== 'string' || !ACTOR_NAME_PATTERN.test(name)) {
     throw new RangeError(
-      `invalid actor name ${JSON.stringify(name)}: use letters, digits, ".", "_", ":" or "-"`,
+      `invalid actor name ${JSON.stringify(name)}: use letters, digits, ".", "_" or "-"`,
     );
   }
   return name;

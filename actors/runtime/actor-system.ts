@@ -94,7 +94,7 @@ class ActorSystemImpl implements ActorSystem, CellHost, Supervisor, GaugeSource 
   readonly mailboxLimit: number;
   readonly supervision: Supervision;
   readonly stopGraceMs: number;
-  readonly nactRef: Ref<unknown>;
+  readonly nactRoot: Ref<unknown>;
   readonly childPathPrefix = '';
   readonly children = new Map<string, ActorCell<never, never, unknown>>();
   readonly facade: ActorSystemFacade = this;
@@ -123,7 +123,7 @@ class ActorSystemImpl implements ActorSystem, CellHost, Supervisor, GaugeSource 
     });
     this.metrics = ActorMetrics.forRegistry(this.metricsRegistry);
     this.metrics.attach(this);
-    this.nactRef = nact.start();
+    this.nactRoot = nact.start();
   }
 
   async start(): Promise<void> {
@@ -140,7 +140,7 @@ class ActorSystemImpl implements ActorSystem, CellHost, Supervisor, GaugeSource 
     this.status = 'stopping';
     for (const child of [...this.children.values()].reverse()) await child.stop();
     this.timers.dispose();
-    nact.stop(this.nactRef);
+    nact.stop(this.nactRoot);
     this.registry.clear();
     this.metrics.detach(this);
     this.status = 'stopped';
