@@ -134,9 +134,7 @@ const ACTOR_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Checks an actor name (letters, digits, `.`, `_`, `-`; no `/`, which separates paths; nact refuses `:`). */
 export function checkActorName(name: string): string {
   if (typeof name !== 'string' || !ACTOR_NAME_PATTERN.test(name)) {
-    throw new RangeError(
-      `invalid actor name ${JSON.stringify(name)}: use letters, digits, ".", "_" or "-"`,
-    );
+    throw new RangeError(`invalid actor name ${JSON.stringify(name)}: use letters, digits, ".", "_" or "-"`);
   }
   return name;
 }
