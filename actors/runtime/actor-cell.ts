@@ -398,7 +398,7 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
     this.restartTimes.push(Date.now());
     this.restarts++;
     this.handles.restarts.inc();
-    this.generation++;
+    const generation = ++this.generation;
     this.status = 'restarting';
     const reason = new Error(`actor "${this.path}" is restarting`);
     for (const run of this.running) run.abort(reason);
@@ -417,7 +417,8 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
       if (this.readiness === gate) this.readiness = null;
       finished();
     }
-    if (this.isStopping()) return;
+    // Stopped meanwhile, or a newer restart (a second crash, an escalation) will initialise.
+    if (this.isStopping() || generation !== this.generation) return;
     this.logger.info({ restarts: this.restarts }, 'actor restarted');
     this.initialise();
   }

@@ -159,8 +159,9 @@ export function checkDispatchSettings(settings: DispatchSettings): void {
       throw new RangeError(`concurrency must be 'serial' or an integer >= 1, got ${String(concurrency)}`);
     }
   }
-  if (mailboxLimit !== undefined && (!Number.isInteger(mailboxLimit) || mailboxLimit < 0)) {
-    throw new RangeError(`mailboxLimit must be an integer >= 0, got ${String(mailboxLimit)}`);
+  // Every message passes through the mailbox, so a limit of 0 would refuse everything.
+  if (mailboxLimit !== undefined && (!Number.isInteger(mailboxLimit) || mailboxLimit < 1)) {
+    throw new RangeError(`mailboxLimit must be an integer >= 1, got ${String(mailboxLimit)}`);
   }
   if (messageDeadlineMs !== undefined && !(messageDeadlineMs > 0)) {
     throw new RangeError(`messageDeadlineMs must be > 0, got ${String(messageDeadlineMs)}`);

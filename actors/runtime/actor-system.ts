@@ -7,7 +7,7 @@
 import nact, { type Ref } from 'nact';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { ShuttingDownError, type Message, type ReplyMap } from '../../messages/index.js';
+import { ActorStoppedError, ShuttingDownError, type Message, type ReplyMap } from '../../messages/index.js';
 import type { ActorRef } from '../ref.js';
 import { ActorCell, type CellHost, type Supervisor } from './actor-cell.js';
 import {
@@ -118,9 +118,16 @@ class ActorSystemImpl implements ActorSystem, CellHost, Supervisor, GaugeSource 
     const supervision = options.supervision ?? CrashPolicy.Restart;
     checkDispatchSettings({ mailboxLimit: this.mailboxLimit, supervision });
     this.supervision = typeof supervision === 'string' ? { policy: supervision } : supervision;
-    this.registry = new ActorRegistryImpl((name, ref) => {
-      if (ref instanceof LocalActorRef && ref.cell.host === this) ref.cell.registered(name);
-    });
+    this.registry = new ActorRegistryImpl(
+      (ref) => {
+        if (ref instanceof LocalActorRef && ref.cell.isStopping()) {
+          throw new ActorStoppedError(`actor "${ref.name}" is stopped and cannot be registered`);
+        }
+      },
+      (name, ref) => {
+        if (ref instanceof LocalActorRef && ref.cell.host === this) ref.cell.registered(name);
+      },
+    );
     this.metrics = ActorMetrics.forRegistry(this.metricsRegistry);
     this.metrics.attach(this);
     this.nactRoot = nact.start();

@@ -191,3 +191,41 @@ describe('supervision', () => {
     await expect(ref.ask({ type: 'Get' })).rejects.toBeInstanceOf(ActorStoppedError);
   });
 });
+
+describe('supervision under concurrency', () => {
+  it('two handlers crashing together restart the actor into one fresh state', async () => {
+    const { system } = testSystem();
+    try {
+      const spawned: string[] = [];
+      type Request = { type: 'FailLater'; ms: number } | { type: 'Get' };
+      const parent = defineActor<Request, { FailLater: never; Get: number }, { children: number }>({
+        name: 'parallel',
+        concurrency: 4,
+        supervision: CrashPolicy.Restart,
+        initialState: (context) => {
+          // Children spawned in initialState are rebuilt exactly once per restart.
+          context.spawn(flaky(CrashPolicy.Resume), { name: 'child' });
+          spawned.push('child');
+          return { children: 1 };
+        },
+        receive: {
+          FailLater: async (_state, message) => {
+            await new Promise((resolve) => setTimeout(resolve, message.ms));
+            throw new BoomError();
+          },
+          Get: (state) => state.children,
+        },
+      });
+      const ref = system.spawn(parent);
+      const failures = [ref.ask({ type: 'FailLater', ms: 5 }), ref.ask({ type: 'FailLater', ms: 6 })];
+      for (const failure of failures) await expect(failure).rejects.toBeInstanceOf(BoomError);
+      await until(() => system.snapshot().actors.some((actor) => actor.actor === 'parallel/child'));
+      expect(await ref.ask({ type: 'Get' })).toBe(1);
+      expect(system.snapshot().actors.filter((actor) => actor.actor === 'parallel/child')).toHaveLength(1);
+      expect(system.snapshotOf(ref).restarts).toBe(1);
+      expect(spawned).toEqual(['child', 'child']);
+    } finally {
+      await system.stop();
+    }
+  });
+});
