@@ -158,6 +158,7 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
       logger: this.logger,
       system: host.facade,
       spawn: (child, childOptions) => this.spawnChild(child, childOptions),
+      stopChild: (child) => this.stopChild(child),
     };
     // nact actors are spawned flat under the system: nact copies a parent's child map for
     // every message, which made a parent of 64 children twice as slow. The hierarchy
@@ -493,6 +494,18 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
     if (this.isStopping())
       throw new ValidationError(`actor "${this.path}" is stopping and cannot spawn children`);
     return new ActorCell<CP, CR, CS>(this.host, this, definition, options).ref;
+  }
+
+  /** @internal */
+  stopChild<CP extends Message, CR extends ReplyMap<CP>>(child: ActorRef<CP, CR>): Promise<void> {
+    const cell =
+      child instanceof LocalActorRef
+        ? (child.cell as unknown as ActorCell<never, never, unknown>)
+        : undefined;
+    if (cell === undefined || this.children.get(cell.name) !== cell) {
+      return Promise.reject(new RangeError(`"${child.name}" is not a child of actor "${this.path}"`));
+    }
+    return cell.stop();
   }
 
   /** @internal Records a name registered to this actor (unregistered on stop). */

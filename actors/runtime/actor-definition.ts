@@ -78,6 +78,8 @@ export interface ActorContext<P extends Message, R extends ReplyMap<P>> {
     definition: ActorDefinition<CP, CR, CS>,
     options?: SpawnOptions,
   ): ActorRef<CP, CR>;
+  /** Stops a child of this actor (its own children first); RangeError for any other ref. */
+  stopChild<CP extends Message, CR extends ReplyMap<CP>>(child: ActorRef<CP, CR>): Promise<void>;
 }
 
 /** The context of one message: the actor's context plus state replacement and the message's signal. */

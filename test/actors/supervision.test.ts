@@ -92,6 +92,29 @@ describe('supervision', () => {
     expect(await parent.ask({ type: 'Get' })).toBe(0);
   });
 
+  it('a parent stops one of its children through its context', async () => {
+    ({ system } = testSystem());
+    type Request = { type: 'Start' } | { type: 'StopIt'; child: ActorRef<FlakyRequest, FlakyReplies> };
+    const parent = system.spawn(
+      defineActor<Request, { Start: ActorRef<FlakyRequest, FlakyReplies>; StopIt: boolean }, undefined>({
+        name: 'parent',
+        initialState: () => undefined,
+        receive: {
+          Start: (_state, _message, context) => context.spawn(flaky(CrashPolicy.Resume), { name: 'kid' }),
+          StopIt: async (_state, message, context) => {
+            await context.stopChild(message.child);
+            return true;
+          },
+        },
+      }),
+    );
+    const stranger = system.spawn(flaky(CrashPolicy.Resume), { name: 'stranger' });
+    const kid = await parent.ask({ type: 'Start' });
+    expect(await parent.ask({ type: 'StopIt', child: kid })).toBe(true);
+    await expect(kid.ask({ type: 'Get' })).rejects.toBeInstanceOf(ActorStoppedError);
+    await expect(parent.ask({ type: 'StopIt', child: stranger })).rejects.toBeInstanceOf(RangeError);
+  });
+
   it('stop makes later asks fail with ActorStoppedError', async () => {
     ({ system } = testSystem());
     const actor = system.spawn(flaky(CrashPolicy.Stop));
