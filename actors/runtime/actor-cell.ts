@@ -26,7 +26,9 @@ import type { ActorMetrics } from './actor-metrics.js';
 import type { ActorRegistryImpl, AnyActorRef } from './actor-registry.js';
 import type { DeadlineTimers } from './deadline-timers.js';
 import { LocalActorRef } from './local-ref.js';
+import { Delivery, isPromiseLike } from './delivery.js';
 import { AskFailure, PendingAsk } from './pending-ask.js';
+import { RestartWindow } from './restart-window.js';
 import { RunningMessage } from './running-message.js';
 
 /** @internal What cells need from their system. */
@@ -59,24 +61,6 @@ export interface Supervisor {
 type Status = ActorSnapshot['status'];
 type AnyHandler = MessageHandler<Message, ReplyMap<Message>, unknown, Message>;
 
-/** A message as it travels through nact's mailbox. */
-class Delivery {
-  constructor(
-    readonly message: Message,
-    readonly ask: PendingAsk | null,
-  ) {}
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-const DEFAULT_RESTART_LIMIT = { maxRestarts: 10, withinMs: 60_000 };
-
 /** @internal */
 export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements Supervisor {
   readonly name: string;
@@ -107,7 +91,7 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
   private readonly pending = new Map<number, PendingAsk>();
   private readonly running = new Set<RunningMessage<P, R, S>>();
   private readonly registeredNames = new Set<string>();
-  private readonly restartTimes: number[] = [];
+  private readonly restartWindow: RestartWindow;
 
   private queued = 0;
   private inFlight = 0;
@@ -148,6 +132,7 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
     this.askTimeoutMs = host.askTimeoutMs;
     const supervision = options.supervision ?? definition.supervision ?? host.supervision;
     this.supervision = typeof supervision === 'string' ? { policy: supervision } : supervision;
+    this.restartWindow = new RestartWindow(this.supervision.restartLimit);
     this.handlers = new Map(Object.entries(definition.receive) as Array<[string, AnyHandler]>);
     this.logger = host.logger.child({ actor: this.path });
     this.handles = host.metrics.handles(this.path);
@@ -356,10 +341,10 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
       case CrashPolicy.Resume:
         return;
       case CrashPolicy.Restart:
-        if (this.restartAllowed()) void this.restart();
+        if (this.restartWindow.allows()) void this.restart();
         else {
           this.logger.error(
-            { restartLimit: this.restartLimit() },
+            { restartLimit: this.restartWindow.limit },
             'restart limit reached; stopping the actor',
           );
           void this.stop();
@@ -383,20 +368,8 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
     this.supervise(error);
   }
 
-  private restartLimit(): { maxRestarts: number; withinMs: number } {
-    return this.supervision.restartLimit ?? DEFAULT_RESTART_LIMIT;
-  }
-
-  private restartAllowed(): boolean {
-    const { maxRestarts, withinMs } = this.restartLimit();
-    const now = Date.now();
-    while (this.restartTimes.length > 0 && (this.restartTimes[0] as number) <= now - withinMs)
-      this.restartTimes.shift();
-    return this.restartTimes.length < maxRestarts;
-  }
-
   private async restart(): Promise<void> {
-    this.restartTimes.push(Date.now());
+    this.restartWindow.record();
     this.restarts++;
     this.handles.restarts.inc();
     const generation = ++this.generation;
