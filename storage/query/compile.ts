@@ -53,7 +53,16 @@ export class QueryCompiler {
   private readonly fts: Sql;
   private readonly bm25: string;
 
-  constructor(private readonly layout: IndexLayout) {
+  /**
+   * @param probeFilters Write value filters as `EXISTS (… WHERE doc = d.rowid …)` probes
+   *   instead of `d.rowid IN (SELECT doc …)` sets. Right when FTS5 drives the query (each hit
+   *   is checked through the values table's `(doc)` index, instead of materialising a filter
+   *   that may hold most of the index); wrong when the filter itself must drive.
+   */
+  constructor(
+    private readonly layout: IndexLayout,
+    private readonly probeFilters = false,
+  ) {
     this.fts = identifier(layout.ftsTable);
     const weights = layout.textFields.map((field) => {
       if (!Number.isFinite(field.weight) || field.weight <= 0) {
@@ -142,7 +151,7 @@ export class QueryCompiler {
         conditions.push(this.condition({ ...fragment, where: null }));
       } else {
         const table = this.scoredTable(fragment.match.expr);
-        conditions.push(raw(`${table}.doc IS NOT NULL`));
+        conditions.push(raw(`d.rowid IN (SELECT doc FROM ${table})`));
         scores.push(this.matchScore(fragment.match, `COALESCE(${table}.score, 0)`));
       }
     }
@@ -347,7 +356,10 @@ export class QueryCompiler {
       default:
         return assertNever(node, 'query node');
     }
-    return sql`d.rowid IN (SELECT doc FROM ${identifier(this.layout.valuesTable)} WHERE field = ${param(field.fieldNumber)}${test})`;
+    const values = identifier(this.layout.valuesTable);
+    return this.probeFilters
+      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = d.rowid AND field = ${param(field.fieldNumber)}${test})`
+      : sql`d.rowid IN (SELECT doc FROM ${values} WHERE field = ${param(field.fieldNumber)}${test})`;
   }
 
   private idCondition(node: LeafNode): Sql {

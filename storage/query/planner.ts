@@ -35,7 +35,10 @@ export interface SearchPlan {
  */
 export function planSearch(ast: QueryNode, layout: IndexLayout, options: SearchPlanOptions): SearchPlan {
   checkPaging(options);
-  const compiler = new QueryCompiler(layout);
+  // Compiling is cheap: do it once to learn whether FTS5 drives the query, then again with
+  // filters written for that case.
+  const drivenByText = new QueryCompiler(layout).compile(ast, 1)?.match != null;
+  const compiler = new QueryCompiler(layout, drivenByText);
   // A query with no words at all (`&`) matches nothing.
   const fragment = compiler.compile(ast, 1) ?? { match: null, where: raw('0'), score: null };
   const docs = identifier(layout.docsTable);
