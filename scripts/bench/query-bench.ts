@@ -4,7 +4,8 @@
  * name, section, tags, short description, size). Measures the SQL the planner writes, not
  * the shard store around it (no LMDB fetch, no worker hop).
  *
- * Run: npm run bench:query   (optional: QUERY_BENCH_RUNS=300, QUERY_BENCH_ONLY=<part of a query kind>)
+ * Run: npm run bench:query   (optional: QUERY_BENCH_RUNS=300, QUERY_BENCH_ONLY=<part of a query kind>,
+ * QUERY_BENCH_FTS_PREFIX="2 3" to try FTS5 prefix indexes)
  * @module
  */
 import { execFileSync } from 'node:child_process';
@@ -66,10 +67,14 @@ function loadCorpus(): PackageDocument[] {
   return [...documents.values()];
 }
 
+/** Optional FTS5 prefix indexes to try (e.g. QUERY_BENCH_FTS_PREFIX="2 3"). */
+const prefixIndexes = process.env['QUERY_BENCH_FTS_PREFIX'];
+const prefixOption = prefixIndexes && /^[\d ]+$/.test(prefixIndexes) ? `, prefix='${prefixIndexes}'` : '';
+
 function buildShard(documents: readonly PackageDocument[]): Database.Database {
   const db = new Database(':memory:');
   db.exec(
-    `CREATE VIRTUAL TABLE bench_fts USING fts5(c0, c1, c2, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+    `CREATE VIRTUAL TABLE bench_fts USING fts5(c0, c1, c2, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'${prefixOption});
      CREATE TABLE bench_docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, s0 ANY, s1 ANY) STRICT;
      CREATE INDEX bench_docs_s0 ON bench_docs (s0); CREATE INDEX bench_docs_s1 ON bench_docs (s1);
      CREATE TABLE bench_values (field INTEGER NOT NULL, value ANY, doc INTEGER NOT NULL, PRIMARY KEY (field, value, doc)) STRICT, WITHOUT ROWID;
@@ -124,6 +129,7 @@ const queryKinds: Record<string, QueryKind> = {
     { limit: 10, offset: 0, sort: { field: 'size', order: 'desc' } },
   ],
   'filter only (section)': (d) => [`section:"${d.section}"`],
+  'everything sorted by size': () => ['*', { limit: 10, offset: 0, sort: { field: 'size', order: 'desc' } }],
   'id lookup': (d) => [`id:"${d.id}"`],
 };
 
