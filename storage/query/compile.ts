@@ -13,6 +13,7 @@ import type { ExistsNode, InNode, PhraseNode, PrefixNode, QueryNode, RangeNode, 
 /** A query node that names a field. */
 type LeafNode = TermNode | PrefixNode | PhraseNode | RangeNode | InNode | ExistsNode;
 import { literalValue, resolveField, type ResolvedField } from './fields.js';
+import { QUERY_LIMITS } from './parser.js';
 import { words } from './tokens.js';
 import { ftsColumnFilter, ftsString, identifier, join, param, raw, sql, type Sql } from './sql-text.js';
 
@@ -38,6 +39,9 @@ export interface Fragment {
 
 const ALL: Fragment = { match: null, where: null, score: null };
 
+/** Deepest AST compiled (parseQuery allows 32 levels of groups, each adding an and/or/not). */
+const MAX_AST_DEPTH = 3 * QUERY_LIMITS.maxDepth;
+
 /** Most scored text clauses joined as tables in one query. */
 export const MAX_SCORED_TABLES = 64;
 
@@ -52,6 +56,7 @@ export class QueryCompiler {
   readonly joins: string[] = [];
   private readonly fts: Sql;
   private readonly bm25: string;
+  private depth = 0;
 
   /**
    * @param probeFilters Write value filters as `EXISTS (… WHERE doc = d.rowid …)` probes
@@ -95,17 +100,36 @@ export class QueryCompiler {
       case 'exists':
         return this.leaf(node, factor);
       case 'and':
-        return this.and(node.clauses, factor);
+        return this.nested(() => this.and(node.clauses, factor));
       case 'or':
-        return this.or(node.clauses, factor);
+        return this.nested(() => this.or(node.clauses, factor));
       case 'not': {
-        const inner = this.compile(node.clause, 0);
+        const inner = this.nested(() => this.compile(node.clause, 0));
         return inner && { match: null, where: sql`NOT ${this.condition(inner)}`, score: null };
       }
-      case 'boost':
-        return this.compile(node.clause, factor * node.boost);
+      case 'boost': {
+        // Factors are written into the score SQL as numbers: only finite positive ones.
+        if (!Number.isFinite(node.boost) || node.boost <= 0 || node.boost > QUERY_LIMITS.maxBoost) {
+          throw new ValidationError(`invalid boost ${String(node.boost)}`, {
+            details: { boost: node.boost },
+          });
+        }
+        return this.nested(() => this.compile(node.clause, factor * node.boost));
+      }
       default:
         return assertNever(node, 'query node');
+    }
+  }
+
+  /** Bounds recursion for ASTs that did not come from parseQuery. */
+  private nested<T>(compile: () => T): T {
+    this.depth += 1;
+    try {
+      if (this.depth > MAX_AST_DEPTH)
+        throw new ValidationError(`the query is nested too deeply (at most ${MAX_AST_DEPTH} levels)`);
+      return compile();
+    } finally {
+      this.depth -= 1;
     }
   }
 
