@@ -10,8 +10,6 @@ import { assertNever, ValidationError } from '../../messages/index.js';
 import type { IndexLayout, ValueFieldLayout } from '../layout.js';
 import type { ExistsNode, InNode, PhraseNode, PrefixNode, QueryNode, RangeNode, TermNode } from './ast.js';
 
-/** A query node that names a field. */
-type LeafNode = TermNode | PrefixNode | PhraseNode | RangeNode | InNode | ExistsNode;
 import { literalValue, resolveField, type ResolvedField } from './fields.js';
 import { QUERY_LIMITS } from './parser.js';
 import { words } from './tokens.js';
@@ -36,6 +34,9 @@ export interface Fragment {
   /** Score contributions already expressed in SQL (0 for non-matching documents). */
   readonly score: Sql | null;
 }
+
+/** A query node that names a field. */
+type LeafNode = TermNode | PrefixNode | PhraseNode | RangeNode | InNode | ExistsNode;
 
 const ALL: Fragment = { match: null, where: null, score: null };
 
