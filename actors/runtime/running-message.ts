@@ -71,6 +71,10 @@ export class RunningMessage<P extends Message, R extends ReplyMap<P>, S>
     return this.cell.spawnChild(definition, options);
   }
 
+  stopChild<CP extends Message, CR extends ReplyMap<CP>>(child: ActorRef<CP, CR>): Promise<void> {
+    return this.cell.stopChild(child);
+  }
+
   setState(next: S): void {
     if (this.generation !== this.cell.generation) {
       this.cell.logger.debug(

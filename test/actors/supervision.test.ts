@@ -114,6 +114,29 @@ describe('supervision', () => {
     expect(await parent.ask({ type: 'Get' })).toBe(0);
   });
 
+  it('a parent stops one of its children through its context', async () => {
+    ({ system } = testSystem());
+    type Request = { type: 'Start' } | { type: 'StopIt'; child: ActorRef<FlakyRequest, FlakyReplies> };
+    const parent = system.spawn(
+      defineActor<Request, { Start: ActorRef<FlakyRequest, FlakyReplies>; StopIt: boolean }, undefined>({
+        name: 'parent',
+        initialState: () => undefined,
+        receive: {
+          Start: (_state, _message, context) => context.spawn(flaky(CrashPolicy.Resume), { name: 'kid' }),
+          StopIt: async (_state, message, context) => {
+            await context.stopChild(message.child);
+            return true;
+          },
+        },
+      }),
+    );
+    const stranger = system.spawn(flaky(CrashPolicy.Resume), { name: 'stranger' });
+    const kid = await parent.ask({ type: 'Start' });
+    expect(await parent.ask({ type: 'StopIt', child: kid })).toBe(true);
+    await expect(kid.ask({ type: 'Get' })).rejects.toBeInstanceOf(ActorStoppedError);
+    await expect(parent.ask({ type: 'StopIt', child: stranger })).rejects.toBeInstanceOf(RangeError);
+  });
+
   it('stop makes later asks fail with ActorStoppedError', async () => {
     ({ system } = testSystem());
     const actor = system.spawn(flaky(CrashPolicy.Stop));
@@ -211,5 +234,43 @@ describe('supervision', () => {
     await until(() => system.snapshotOf(ref).status === 'stopped');
     expect(system.snapshotOf(ref)).toMatchObject({ restarts: 2, failed: 3 });
     await expect(ref.ask({ type: 'Get' })).rejects.toBeInstanceOf(ActorStoppedError);
+  });
+});
+
+describe('supervision under concurrency', () => {
+  it('two handlers crashing together restart the actor into one fresh state', async () => {
+    const { system } = testSystem();
+    try {
+      const spawned: string[] = [];
+      type Request = { type: 'FailLater'; ms: number } | { type: 'Get' };
+      const parent = defineActor<Request, { FailLater: never; Get: number }, { children: number }>({
+        name: 'parallel',
+        concurrency: 4,
+        supervision: CrashPolicy.Restart,
+        initialState: (context) => {
+          // Children spawned in initialState are rebuilt exactly once per restart.
+          context.spawn(flaky(CrashPolicy.Resume), { name: 'child' });
+          spawned.push('child');
+          return { children: 1 };
+        },
+        receive: {
+          FailLater: async (_state, message) => {
+            await new Promise((resolve) => setTimeout(resolve, message.ms));
+            throw new BoomError();
+          },
+          Get: (state) => state.children,
+        },
+      });
+      const ref = system.spawn(parent);
+      const failures = [ref.ask({ type: 'FailLater', ms: 5 }), ref.ask({ type: 'FailLater', ms: 6 })];
+      for (const failure of failures) await expect(failure).rejects.toBeInstanceOf(BoomError);
+      await until(() => system.snapshot().actors.some((actor) => actor.actor === 'parallel/child'));
+      expect(await ref.ask({ type: 'Get' })).toBe(1);
+      expect(system.snapshot().actors.filter((actor) => actor.actor === 'parallel/child')).toHaveLength(1);
+      expect(system.snapshotOf(ref).restarts).toBe(1);
+      expect(spawned).toEqual(['child', 'child']);
+    } finally {
+      await system.stop();
+    }
   });
 });
