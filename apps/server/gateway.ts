@@ -77,7 +77,8 @@ export class Gateway {
       const unmetered = UNMETERED_PATHS.has(c.req.path);
       let admitted = false;
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), this.limits.requestTimeoutMs);
+      // Timers are unref'd: they must never keep a stopping process alive.
+      const timer = setTimeout(() => controller.abort(), this.limits.requestTimeoutMs).unref();
       try {
         if (!unmetered) {
           if (this.draining) {
@@ -141,7 +142,7 @@ export class Gateway {
       const timer = setTimeout(() => {
         this.metrics.rejected.inc({ reason: 'deadline' });
         reject(requestTimeout(timeoutMs, this.limits.retryAfterSeconds));
-      }, remaining);
+      }, remaining).unref();
       work.then(
         (value) => {
           clearTimeout(timer);
