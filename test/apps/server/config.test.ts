@@ -1,5 +1,5 @@
 /** Configuration: precedence flag > env > file > defaults, validation errors naming the key, file formats. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -7,6 +7,7 @@ import { parse as parseToml } from 'smol-toml';
 import {
   ConfigError,
   defaultConfig,
+  envName,
   generateConfigToml,
   loadConfig,
   SETTINGS,
@@ -144,5 +145,14 @@ describe('configuration', () => {
     const { config } = loadConfig({ file: path });
     expect(config).toEqual(defaultConfig());
     expect(parseToml(text)).toHaveProperty('http.port', 9480);
+  });
+
+  it('docs/CONFIGURATION.md documents every setting with its flag and environment variable', () => {
+    const docs = readFileSync(new URL('../../../docs/CONFIGURATION.md', import.meta.url), 'utf8');
+    for (const item of SETTINGS) {
+      expect(docs).toContain(`\`${item.fileKey}\``);
+      expect(docs).toContain(`\`${envName(item)}\``);
+      if (item.flag !== undefined) expect(docs).toContain(`\`--${item.flag}\``);
+    }
   });
 });
