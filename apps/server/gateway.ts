@@ -97,7 +97,8 @@ export class Gateway {
           this.metrics.inFlight.set(this.inFlightCount);
         }
         c.set('deadline', Date.now() + this.limits.requestTimeoutMs);
-        c.set('signal', controller.signal);
+        // Also abort the node's work when the client goes away.
+        c.set('signal', AbortSignal.any([controller.signal, c.req.raw.signal]));
         await next();
       } finally {
         clearTimeout(timer);

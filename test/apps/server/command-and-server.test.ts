@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import {
   defaultConfig,
@@ -211,6 +212,47 @@ describe('startServer', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(node.stopped).toBe(1);
     expect(String(await hung)).toMatch(/fetch failed/);
+  });
+
+  it('enforces body limits over a real socket: declared, chunked and gzip bodies', async () => {
+    const node = new FakeNode();
+    const base = defaultConfig();
+    const config = { ...base, http: { ...base.http, port: 0, maxBodyBytes: 1_000 } };
+    const server = await startServer(config, { createNode: async () => node, logger: silentLogger });
+    try {
+      const url = `${server.url}/api/books/document`;
+      const headers = { 'content-type': 'application/json' };
+      const small = JSON.stringify({ id: 'a', doc: { t: 'x' } });
+      expect((await fetch(url, { method: 'PUT', body: small, headers })).status).toBe(200);
+      const big = JSON.stringify({ id: 'b', doc: { t: 'x'.repeat(5_000) } });
+      const declared = await fetch(url, { method: 'PUT', body: big, headers });
+      expect(declared.status).toBe(413);
+      const chunks = [big.slice(0, 900), big.slice(900, 1_800), big.slice(1_800)];
+      const chunked = await fetch(url, {
+        method: 'PUT',
+        headers,
+        duplex: 'half',
+        body: new ReadableStream<Uint8Array>({
+          pull(controller) {
+            const next = chunks.shift();
+            if (next === undefined) controller.close();
+            else controller.enqueue(new TextEncoder().encode(next));
+          },
+        }),
+      } as RequestInit);
+      expect(chunked.status).toBe(413);
+      const zipped = await fetch(url, {
+        method: 'PUT',
+        body: gzipSync(JSON.stringify({ id: 'z', doc: { t: 'y'.repeat(500) } })),
+        headers: { ...headers, 'content-encoding': 'gzip' },
+      });
+      expect(zipped.status).toBe(200);
+      expect(node.indexes.get('books')?.docs.has('z')).toBe(true);
+      // The server is still healthy after refusing bodies mid-upload.
+      expect((await fetch(`${server.url}/api/books/document?id=a`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('stops the node and fails when the port is taken', async () => {
