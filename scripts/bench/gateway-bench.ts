@@ -159,6 +159,8 @@ async function main(): Promise<void> {
     '| scenario | concurrency | req/s | p50 ms | p99 ms | non-200 |',
     '|---|---|---|---|---|---|',
   ];
+  // Warm-up (not recorded): the first seconds of any scenario measure the JIT, not the gateway.
+  for (const scenario of scenarios) await load(port, scenario, 2, concurrency);
   for (const scenario of scenarios) rows.push(await load(port, scenario, seconds, concurrency));
   process.stdout.write(`${rows.join('\n')}\n`);
   child.send('stop');
