@@ -269,4 +269,15 @@ describe('bad input', () => {
       details: { path: '/api/books/nothing-here' },
     });
   });
+
+  it('answers 405 with Allow for a known path and another method', async () => {
+    const { app } = fakeGateway();
+    const response = await app.request('/api/books/document', { method: 'POST', body: '{}' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('PUT, GET, DELETE');
+    expect(await response.json()).toMatchObject({
+      error: 'METHOD_NOT_ALLOWED',
+      details: { allowed: ['PUT', 'GET', 'DELETE'] },
+    });
+  });
 });
