@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { ClientOp, ClientReplies, ReplyOf } from '../../messages/index.js';
 import { ShuttingDownError } from '../../messages/index.js';
 import type { ServerConfig } from './config.js';
-import { overloaded, requestTimeout } from './http-errors.js';
+import { overloaded, requestTimeout, toErrorResponse } from './http-errors.js';
 import type { GatewayMetrics } from './http-metrics.js';
 import type { NodeHandle } from './node-handle.js';
 
@@ -75,49 +75,62 @@ export class Gateway {
     return async (c, next) => {
       const started = process.hrtime.bigint();
       const unmetered = UNMETERED_PATHS.has(c.req.path);
-      let admitted = false;
+      if (!unmetered) {
+        const refusal = this.refusal();
+        if (refusal !== undefined) {
+          // Answered here (not thrown) so the refusal is counted like any other request.
+          const { status, headers, body } = toErrorResponse(refusal, this.limits.retryAfterSeconds);
+          for (const [name, value] of Object.entries(headers)) c.header(name, value);
+          const response = c.json(body, status as 503);
+          this.record(c, started, response.status);
+          return response;
+        }
+        this.inFlightCount += 1;
+        this.metrics.inFlight.set(this.inFlightCount);
+      }
       const controller = new AbortController();
       // Timers are unref'd: they must never keep a stopping process alive.
       const timer = setTimeout(() => controller.abort(), this.limits.requestTimeoutMs).unref();
       try {
-        if (!unmetered) {
-          if (this.draining) {
-            this.metrics.rejected.inc({ reason: 'shutting_down' });
-            throw new ShuttingDownError('the server is shutting down');
-          }
-          if (this.inFlightCount >= this.limits.maxInFlightRequests) {
-            this.metrics.rejected.inc({ reason: 'in_flight_cap' });
-            throw overloaded('too many requests in flight; retry later', this.limits.retryAfterSeconds, {
-              in_flight: this.inFlightCount,
-              limit: this.limits.maxInFlightRequests,
-            });
-          }
-          admitted = true;
-          this.inFlightCount += 1;
-          this.metrics.inFlight.set(this.inFlightCount);
-        }
         c.set('deadline', Date.now() + this.limits.requestTimeoutMs);
         // Also abort the node's work when the client goes away.
         c.set('signal', AbortSignal.any([controller.signal, c.req.raw.signal]));
         await next();
       } finally {
         clearTimeout(timer);
-        if (admitted) {
+        if (!unmetered) {
           this.inFlightCount -= 1;
           this.metrics.inFlight.set(this.inFlightCount);
           if (this.inFlightCount === 0) this.notifyIdle();
         }
       }
-      this.record(c, started);
+      this.record(c, started, c.res.status);
+      return undefined;
     };
   }
 
+  /** Why a new request must be refused now, if it must. */
+  private refusal(): Error | undefined {
+    if (this.draining) {
+      this.metrics.rejected.inc({ reason: 'shutting_down' });
+      return new ShuttingDownError('the server is shutting down');
+    }
+    if (this.inFlightCount >= this.limits.maxInFlightRequests) {
+      this.metrics.rejected.inc({ reason: 'in_flight_cap' });
+      return overloaded('too many requests in flight; retry later', this.limits.retryAfterSeconds, {
+        in_flight: this.inFlightCount,
+        limit: this.limits.maxInFlightRequests,
+      });
+    }
+    return undefined;
+  }
+
   /** Records the request in the metrics, under its route pattern (not its raw path). */
-  record(c: Context, started: bigint): void {
+  record(c: Context, started: bigint, status: number): void {
     const routes = matchedRoutes(c);
     const last = routes[routes.length - 1];
     const route = last !== undefined && last.method !== 'ALL' ? last.path : 'unmatched';
-    const labels = { method: c.req.method, route, status: String(c.res.status) };
+    const labels = { method: c.req.method, route, status: String(status) };
     this.metrics.requests.inc(labels);
     this.metrics.latency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
   }

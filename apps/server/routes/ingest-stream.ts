@@ -130,7 +130,7 @@ class IngestRun {
           { type: 'BulkWrite', index: this.index, items },
           {
             deadline: Date.now() + limits.requestTimeoutMs,
-            signal: AbortSignal.timeout(limits.requestTimeoutMs),
+            signal: AbortSignal.any([AbortSignal.timeout(limits.requestTimeoutMs), this.c.req.raw.signal]),
           },
         );
         this.itemsWritten += reply.itemsWritten;

@@ -100,7 +100,11 @@ describe('admission control', () => {
     expect(await third.json()).toMatchObject({ error: 'OVERLOADED', details: { in_flight: 2, limit: 2 } });
     // Observability is never refused.
     expect((await app.request('/_cluster/health')).status).toBe(200);
-    expect((await app.request('/metrics')).status).toBe(200);
+    const metrics = await (await app.request('/metrics')).text();
+    expect(metrics).toContain('cameodb_http_rejected_total{reason="in_flight_cap"} 1');
+    expect(metrics).toContain(
+      'cameodb_http_requests_total{method="GET",route="/api/:index/document",status="503"} 1',
+    );
     for (const done of release) done();
     await Promise.all([first, second]);
     expect(gateway.inFlight).toBe(0);
