@@ -4,6 +4,7 @@
  * never hang, and request metrics. Routes receive a Gateway and register themselves.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
@@ -20,6 +21,12 @@ export interface GatewayVariables {
   deadline: number;
   /** Aborted when the request's deadline passes; passed to every ask. */
   signal: AbortSignal;
+  /**
+   * The gateway's id of this request, put in the node ops (`requestId`) so a retried
+   * batch is recognisably the same. Always generated here: a client's X-Request-Id is
+   * only echoed and logged, because clients often reuse one id for many requests.
+   */
+  requestId: string;
 }
 
 /** The Hono environment of the gateway. */
@@ -27,6 +34,9 @@ export type GatewayEnv = { Variables: GatewayVariables };
 
 /** The gateway's HTTP limits (the `http` section of ServerConfig). */
 export type HttpLimits = ServerConfig['http'];
+
+/** A client's X-Request-Id is echoed only when it is 1-128 printable ASCII characters. */
+const PRINTABLE_ID = /^[\x21-\x7e]{1,128}$/;
 
 /** Paths that bypass the in-flight cap and the drain switch: observability must work under load. */
 const UNMETERED_PATHS = new Set(['/metrics', '/_cluster/health', '/openapi.json']);
@@ -75,6 +85,10 @@ export class Gateway {
     return async (c, next) => {
       const started = process.hrtime.bigint();
       const unmetered = UNMETERED_PATHS.has(c.req.path);
+      const requestId = randomUUID();
+      c.set('requestId', requestId);
+      const clientId = c.req.header('x-request-id');
+      c.header('X-Request-Id', clientId !== undefined && PRINTABLE_ID.test(clientId) ? clientId : requestId);
       if (!unmetered) {
         const refusal = this.refusal();
         if (refusal !== undefined) {
@@ -132,7 +146,14 @@ export class Gateway {
     const route = last !== undefined && last.method !== 'ALL' ? last.path : 'unmatched';
     const labels = { method: c.req.method, route, status: String(status) };
     this.metrics.requests.inc(labels);
-    this.metrics.latency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.metrics.latency.observe(labels, seconds);
+    if (this.logger.isLevelEnabled('debug')) {
+      this.logger.debug(
+        { ...labels, path: c.req.path, duration_ms: seconds * 1000, request_id: c.get('requestId') },
+        'request',
+      );
+    }
   }
 
   /**

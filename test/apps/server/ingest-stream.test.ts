@@ -157,6 +157,10 @@ describe('NDJSON stream ingest', () => {
     ]);
     // 1 success + 4 attempts (1 try, 3 retries) of the second batch; the third batch never sent.
     expect(bulkCalls).toBe(5);
+    // Retries of a batch carry the same request id; different batches differ.
+    const ids = node.ops.map((op) => (op as { requestId?: string }).requestId);
+    expect(new Set(ids.slice(1)).size).toBe(1);
+    expect(ids[0]).not.toBe(ids[1]);
   });
 
   it('answers 503 with Retry-After when nothing could be written because of overload', async () => {
