@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { Gateway, type GatewayEnv, type HttpLimits } from './gateway.js';
-import { logErrorResponse, routeNotFound, toErrorResponse } from './http-errors.js';
+import { logErrorResponse, methodNotAllowed, routeNotFound, toErrorResponse } from './http-errors.js';
 import { GatewayMetrics } from './http-metrics.js';
 import type { NodeHandle } from './node-handle.js';
 import { registerDocumentRoutes } from './routes/documents.js';
@@ -45,12 +45,24 @@ export function createApp(options: AppOptions): GatewayApp {
   registerSearchRoutes(app, gateway);
   registerIndexRoutes(app, gateway);
   registerSystemRoutes(app, gateway);
+  // A known path with another method is 405 with Allow, not 404.
+  const patterns = app.routes
+    .filter((route) => route.method !== 'ALL')
+    .map((route) => ({
+      method: route.method,
+      pattern: new RegExp(`^${route.path.replace(/:[A-Za-z_]+/g, '[^/]+')}$`),
+    }));
   app.notFound((c) => {
-    const response = toErrorResponse(
-      routeNotFound(c.req.method, c.req.path),
-      options.limits.retryAfterSeconds,
-    );
-    return c.json(response.body, 404);
+    const allowed = [
+      ...new Set(patterns.filter((entry) => entry.pattern.test(c.req.path)).map((entry) => entry.method)),
+    ];
+    const error =
+      allowed.length > 0
+        ? methodNotAllowed(c.req.method, c.req.path, allowed)
+        : routeNotFound(c.req.method, c.req.path);
+    const response = toErrorResponse(error, options.limits.retryAfterSeconds);
+    for (const [name, value] of Object.entries(response.headers)) c.header(name, value);
+    return c.json(response.body, response.status as 404);
   });
   app.onError((error, c) => {
     const response = toErrorResponse(error, options.limits.retryAfterSeconds);

@@ -4,13 +4,14 @@
  * never hang, and request metrics. Routes receive a Gateway and register themselves.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
 import type { ClientOp, ClientReplies, ReplyOf } from '../../messages/index.js';
 import { ShuttingDownError } from '../../messages/index.js';
 import type { ServerConfig } from './config.js';
-import { overloaded, requestTimeout } from './http-errors.js';
+import { overloaded, requestTimeout, toErrorResponse } from './http-errors.js';
 import type { GatewayMetrics } from './http-metrics.js';
 import type { NodeHandle } from './node-handle.js';
 
@@ -20,6 +21,12 @@ export interface GatewayVariables {
   deadline: number;
   /** Aborted when the request's deadline passes; passed to every ask. */
   signal: AbortSignal;
+  /**
+   * The gateway's id of this request, put in the node ops (`requestId`) so a retried
+   * batch is recognisably the same. Always generated here: a client's X-Request-Id is
+   * only echoed and logged, because clients often reuse one id for many requests.
+   */
+  requestId: string;
 }
 
 /** The Hono environment of the gateway. */
@@ -27,6 +34,9 @@ export type GatewayEnv = { Variables: GatewayVariables };
 
 /** The gateway's HTTP limits (the `http` section of ServerConfig). */
 export type HttpLimits = ServerConfig['http'];
+
+/** A client's X-Request-Id is echoed only when it is 1-128 printable ASCII characters. */
+const PRINTABLE_ID = /^[\x21-\x7e]{1,128}$/;
 
 /** Paths that bypass the in-flight cap and the drain switch: observability must work under load. */
 const UNMETERED_PATHS = new Set(['/metrics', '/_cluster/health', '/openapi.json']);
@@ -75,49 +85,75 @@ export class Gateway {
     return async (c, next) => {
       const started = process.hrtime.bigint();
       const unmetered = UNMETERED_PATHS.has(c.req.path);
-      let admitted = false;
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), this.limits.requestTimeoutMs);
-      try {
-        if (!unmetered) {
-          if (this.draining) {
-            this.metrics.rejected.inc({ reason: 'shutting_down' });
-            throw new ShuttingDownError('the server is shutting down');
-          }
-          if (this.inFlightCount >= this.limits.maxInFlightRequests) {
-            this.metrics.rejected.inc({ reason: 'in_flight_cap' });
-            throw overloaded('too many requests in flight; retry later', this.limits.retryAfterSeconds, {
-              in_flight: this.inFlightCount,
-              limit: this.limits.maxInFlightRequests,
-            });
-          }
-          admitted = true;
-          this.inFlightCount += 1;
-          this.metrics.inFlight.set(this.inFlightCount);
+      const requestId = randomUUID();
+      c.set('requestId', requestId);
+      const clientId = c.req.header('x-request-id');
+      c.header('X-Request-Id', clientId !== undefined && PRINTABLE_ID.test(clientId) ? clientId : requestId);
+      if (!unmetered) {
+        const refusal = this.refusal();
+        if (refusal !== undefined) {
+          // Answered here (not thrown) so the refusal is counted like any other request.
+          const { status, headers, body } = toErrorResponse(refusal, this.limits.retryAfterSeconds);
+          for (const [name, value] of Object.entries(headers)) c.header(name, value);
+          const response = c.json(body, status as 503);
+          this.record(c, started, response.status);
+          return response;
         }
+        this.inFlightCount += 1;
+        this.metrics.inFlight.set(this.inFlightCount);
+      }
+      const controller = new AbortController();
+      // Timers are unref'd: they must never keep a stopping process alive.
+      const timer = setTimeout(() => controller.abort(), this.limits.requestTimeoutMs).unref();
+      try {
         c.set('deadline', Date.now() + this.limits.requestTimeoutMs);
-        c.set('signal', controller.signal);
+        // Also abort the node's work when the client goes away.
+        c.set('signal', AbortSignal.any([controller.signal, c.req.raw.signal]));
         await next();
       } finally {
         clearTimeout(timer);
-        if (admitted) {
+        if (!unmetered) {
           this.inFlightCount -= 1;
           this.metrics.inFlight.set(this.inFlightCount);
           if (this.inFlightCount === 0) this.notifyIdle();
         }
       }
-      this.record(c, started);
+      this.record(c, started, c.res.status);
+      return undefined;
     };
   }
 
+  /** Why a new request must be refused now, if it must. */
+  private refusal(): Error | undefined {
+    if (this.draining) {
+      this.metrics.rejected.inc({ reason: 'shutting_down' });
+      return new ShuttingDownError('the server is shutting down');
+    }
+    if (this.inFlightCount >= this.limits.maxInFlightRequests) {
+      this.metrics.rejected.inc({ reason: 'in_flight_cap' });
+      return overloaded('too many requests in flight; retry later', this.limits.retryAfterSeconds, {
+        in_flight: this.inFlightCount,
+        limit: this.limits.maxInFlightRequests,
+      });
+    }
+    return undefined;
+  }
+
   /** Records the request in the metrics, under its route pattern (not its raw path). */
-  record(c: Context, started: bigint): void {
+  record(c: Context, started: bigint, status: number): void {
     const routes = matchedRoutes(c);
     const last = routes[routes.length - 1];
     const route = last !== undefined && last.method !== 'ALL' ? last.path : 'unmatched';
-    const labels = { method: c.req.method, route, status: String(c.res.status) };
+    const labels = { method: c.req.method, route, status: String(status) };
     this.metrics.requests.inc(labels);
-    this.metrics.latency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.metrics.latency.observe(labels, seconds);
+    if (this.logger.isLevelEnabled('debug')) {
+      this.logger.debug(
+        { ...labels, path: c.req.path, duration_ms: seconds * 1000, request_id: c.get('requestId') },
+        'request',
+      );
+    }
   }
 
   /**
@@ -141,7 +177,7 @@ export class Gateway {
       const timer = setTimeout(() => {
         this.metrics.rejected.inc({ reason: 'deadline' });
         reject(requestTimeout(timeoutMs, this.limits.retryAfterSeconds));
-      }, remaining);
+      }, remaining).unref();
       work.then(
         (value) => {
           clearTimeout(timer);

@@ -79,6 +79,14 @@ export function routeNotFound(method: string, path: string): HttpError {
   });
 }
 
+/** The path exists but not with this method (405). */
+export function methodNotAllowed(method: string, path: string, allowed: readonly string[]): HttpError {
+  return new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, {
+    details: { method, path, allowed },
+    headers: { Allow: allowed.join(', ') },
+  });
+}
+
 /** A resolved HTTP error response. */
 export interface ErrorResponse {
   readonly status: number;

@@ -83,7 +83,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       logger.info({ in_flight: gateway.inFlight }, 'shutting down: no new requests, draining');
       gateway.startDraining();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      const deadline = Date.now() + config.http.shutdownTimeoutMs;
       const drained = await gateway.waitUntilIdle(config.http.shutdownTimeoutMs);
       if (!drained) {
         logger.warn(
@@ -91,7 +91,19 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
           'drain timed out; closing connections',
         );
       }
-      server.closeAllConnections();
+      // A response is written just after its handler returns, so the last ones may still be
+      // flushing: close connections as they go idle, and force the rest at the deadline.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 20);
+      let forceTimer: NodeJS.Timeout | undefined;
+      const flushed = await Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>((resolve) => {
+          forceTimer = setTimeout(() => resolve(false), Math.max(100, deadline - Date.now()));
+        }),
+      ]);
+      clearTimeout(forceTimer);
+      clearInterval(sweeper);
+      if (!flushed) server.closeAllConnections();
       await closed;
       await node.stop();
       logger.info('stopped');

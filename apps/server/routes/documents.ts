@@ -78,6 +78,7 @@ const registerDocumentRoutes: RouteRegistrar = (app, gateway) => {
       const reply = await gateway.ask(c, {
         type: 'Write',
         index,
+        requestId: c.get('requestId'),
         id: body.id,
         ...(body.routing_key === undefined ? {} : { routingKey: body.routing_key }),
         doc: body.doc as JsonObject,
@@ -108,7 +109,7 @@ const registerDocumentRoutes: RouteRegistrar = (app, gateway) => {
     gateway.handler(async (c) => {
       const index = indexParam(c);
       const query = documentQuery(c);
-      const reply = await gateway.ask(c, { type: 'Delete', index, ...query });
+      const reply = await gateway.ask(c, { type: 'Delete', index, ...query, requestId: c.get('requestId') });
       if (reply.result === 'not_found') throw new DocumentNotFoundError(index, query.id);
       gateway.metrics.documentsDeleted.inc();
       return c.json({ id: reply.id, result: reply.result, version: reply.version, shard_id: reply.shardId });
@@ -140,7 +141,12 @@ const registerDocumentRoutes: RouteRegistrar = (app, gateway) => {
       });
       let written = 0;
       if (valid.length > 0) {
-        const reply = await gateway.ask(c, { type: 'BulkWrite', index, items: valid });
+        const reply = await gateway.ask(c, {
+          type: 'BulkWrite',
+          index,
+          items: valid,
+          requestId: c.get('requestId'),
+        });
         written = reply.itemsWritten;
         for (const error of reply.errors) {
           errors.push({
@@ -189,7 +195,12 @@ const registerDocumentRoutes: RouteRegistrar = (app, gateway) => {
       });
       let deleted = 0;
       if (valid.length > 0) {
-        const reply = await gateway.ask(c, { type: 'BulkDelete', index, items: valid });
+        const reply = await gateway.ask(c, {
+          type: 'BulkDelete',
+          index,
+          items: valid,
+          requestId: c.get('requestId'),
+        });
         deleted = reply.itemsDeleted;
         for (const error of reply.errors) {
           errors.push({

@@ -123,14 +123,16 @@ class IngestRun {
         : { id: item.id, routingKey: item.routingKey, doc: item.doc },
     );
     const { limits } = this.gateway;
+    // One id per batch, the same for its retries, so the node can recognise a retried batch.
+    const requestId = `${this.c.get('requestId')}.${this.batches}`;
     for (let attempt = 0; ; attempt += 1) {
       try {
         const reply = await this.gateway.ask(
           this.c,
-          { type: 'BulkWrite', index: this.index, items },
+          { type: 'BulkWrite', index: this.index, items, requestId },
           {
             deadline: Date.now() + limits.requestTimeoutMs,
-            signal: AbortSignal.timeout(limits.requestTimeoutMs),
+            signal: AbortSignal.any([AbortSignal.timeout(limits.requestTimeoutMs), this.c.req.raw.signal]),
           },
         );
         this.itemsWritten += reply.itemsWritten;

@@ -16,7 +16,14 @@ describe('document routes', () => {
     expect(put.status).toBe(200);
     const written = (await put.json()) as Record<string, unknown>;
     expect(written).toEqual({ id: 'b1', result: 'created', version: 1, shard_id: expect.any(Number) });
-    expect(node.ops[0]).toEqual({ type: 'Write', index: 'books', id: 'b1', doc: { title: 'Dune' } });
+    expect(node.ops[0]).toEqual({
+      type: 'Write',
+      index: 'books',
+      id: 'b1',
+      doc: { title: 'Dune' },
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(put.headers.get('x-request-id')).toBe((node.ops[0] as { requestId: string }).requestId);
 
     const again = await app.request(
       '/api/books/document',
@@ -268,5 +275,28 @@ describe('bad input', () => {
       error: 'ROUTE_NOT_FOUND',
       details: { path: '/api/books/nothing-here' },
     });
+  });
+
+  it('answers 405 with Allow for a known path and another method', async () => {
+    const { app } = fakeGateway();
+    const response = await app.request('/api/books/document', { method: 'POST', body: '{}' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('PUT, GET, DELETE');
+    expect(await response.json()).toMatchObject({
+      error: 'METHOD_NOT_ALLOWED',
+      details: { allowed: ['PUT', 'GET', 'DELETE'] },
+    });
+  });
+
+  it('echoes a valid client X-Request-Id but never sends it to the node', async () => {
+    const { app, node } = fakeGateway();
+    const put = await app.request(
+      '/api/books/document',
+      jsonInit('PUT', { id: 'a', doc: {} }, { 'x-request-id': 'client-trace-1' }),
+    );
+    expect(put.headers.get('x-request-id')).toBe('client-trace-1');
+    expect((node.ops[0] as { requestId: string }).requestId).not.toBe('client-trace-1');
+    const bad = await app.request('/api/books/document?id=a', { headers: { 'x-request-id': 'has space' } });
+    expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -100,7 +100,11 @@ describe('admission control', () => {
     expect(await third.json()).toMatchObject({ error: 'OVERLOADED', details: { in_flight: 2, limit: 2 } });
     // Observability is never refused.
     expect((await app.request('/_cluster/health')).status).toBe(200);
-    expect((await app.request('/metrics')).status).toBe(200);
+    const metrics = await (await app.request('/metrics')).text();
+    expect(metrics).toContain('cameodb_http_rejected_total{reason="in_flight_cap"} 1');
+    expect(metrics).toContain(
+      'cameodb_http_requests_total{method="GET",route="/api/:index/document",status="503"} 1',
+    );
     for (const done of release) done();
     await Promise.all([first, second]);
     expect(gateway.inFlight).toBe(0);
@@ -167,5 +171,32 @@ describe('admission control', () => {
     finish?.();
     expect((await inFlight).status).toBe(200);
     expect(await idle).toBe(true);
+  });
+
+  it('ends a hung health check at the deadline too', async () => {
+    const { app, node } = fakeGateway({ requestTimeoutMs: 100 });
+    node.health = () => never();
+    const response = await app.request('/_cluster/health');
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'REQUEST_TIMEOUT' });
+  });
+
+  it('gives each NDJSON batch its own deadline: a hung batch ends the ingest with 503, not a hang', async () => {
+    const { app, node } = fakeGateway({ requestTimeoutMs: 100, streamBatchSize: 1 });
+    let calls = 0;
+    node.intercept = (op) => {
+      if (op.type !== 'BulkWrite') return undefined;
+      calls += 1;
+      return calls === 1 ? undefined : never();
+    };
+    const lines = ['{"id":"a","doc":{}}', '{"id":"b","doc":{}}', '{"id":"c","doc":{}}'].join('\n');
+    const response = await app.request('/api/logs/document/stream', { method: 'POST', body: lines });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      status: 'partial',
+      items_written: 1,
+      errors: [{ line: 2, error: 'REQUEST_TIMEOUT' }],
+    });
+    expect(calls).toBe(2);
   });
 });

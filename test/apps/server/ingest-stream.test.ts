@@ -157,6 +157,10 @@ describe('NDJSON stream ingest', () => {
     ]);
     // 1 success + 4 attempts (1 try, 3 retries) of the second batch; the third batch never sent.
     expect(bulkCalls).toBe(5);
+    // Retries of a batch carry the same request id; different batches differ.
+    const ids = node.ops.map((op) => (op as { requestId?: string }).requestId);
+    expect(new Set(ids.slice(1)).size).toBe(1);
+    expect(ids[0]).not.toBe(ids[1]);
   });
 
   it('answers 503 with Retry-After when nothing could be written because of overload', async () => {
@@ -188,5 +192,64 @@ describe('NDJSON stream ingest', () => {
       op.type === 'BulkWrite' ? Promise.reject(new IndexNotFoundError('logs')) : undefined;
     const response = await app.request('/api/logs/document/stream', ndjson([doc(1)]));
     expect(response.status).toBe(404);
+  });
+});
+
+describe('NDJSON stream ingest memory', () => {
+  it('starts writing before the body is read: batches go out while the upload is still producing', async () => {
+    const { app, node } = fakeGateway({ streamBatchSize: 500 });
+    const totalLines = 20_000;
+    let produced = 0;
+    let producedBytes = 0;
+    const bytesAtEachBatch: number[] = [];
+    node.intercept = (op) => {
+      if (op.type !== 'BulkWrite') return undefined;
+      bytesAtEachBatch.push(producedBytes);
+      // Discard the documents: only the flow matters here.
+      return Promise.resolve({
+        type: 'BulkWriteResult',
+        itemsReceived: op.items.length,
+        itemsWritten: op.items.length,
+        errors: [],
+      });
+    };
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (produced >= totalLines) {
+            controller.close();
+            return;
+          }
+          let text = '';
+          for (let i = 0; i < 100 && produced < totalLines; i += 1, produced += 1) {
+            text += `${JSON.stringify({ id: `d${produced}`, doc: { body: 'lorem ipsum dolor sit amet '.repeat(4) } })}\n`;
+          }
+          const bytes = encoder.encode(text);
+          producedBytes += bytes.byteLength;
+          controller.enqueue(bytes);
+        },
+      },
+      { highWaterMark: 1 },
+    );
+    const response = await app.request('/api/logs/document/stream', {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(await response.json()).toMatchObject({
+      status: 'ok',
+      lines_received: totalLines,
+      items_written: totalLines,
+      batches: 40,
+    });
+    // The first batch left when only a small prefix of the ~3 MB body had been produced:
+    // reading is paced by the batches, not done up front.
+    expect(bytesAtEachBatch[0]).toBeLessThan(producedBytes / 10);
+    for (let i = 1; i < bytesAtEachBatch.length; i += 1) {
+      expect((bytesAtEachBatch[i] as number) - (bytesAtEachBatch[i - 1] as number)).toBeLessThan(
+        producedBytes / 10,
+      );
+    }
   });
 });
