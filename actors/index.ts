@@ -4,3 +4,5 @@
  * @module
  */
 export type { ActorRef, AskOptions } from './ref.js';
+export * from './runtime/index.js';
+export * from './examples/index.js';
