@@ -375,7 +375,9 @@ async function readSchemaFile(file: string): Promise<IndexConfig> {
   if (typeof value !== 'object' || value === null || !Array.isArray((value as { fields?: unknown }).fields)) {
     throw new UsageError(`${file}: a schema is a JSON object with a "fields" array`);
   }
-  return value as IndexConfig;
+  // `schema get --json` output includes the server-assigned version, which PUT does not take.
+  const { version: _version, ...config } = value as IndexConfig;
+  return config as IndexConfig;
 }
 
 /** Whether commander ended the run by itself (help, version, usage error), and with which code. */
