@@ -17,3 +17,9 @@ export type { StorageTask, StorageTaskResult, StorageTaskValue, ShardTaskOptions
 export type { IndexLayout, TextFieldLayout, ValueFieldLayout } from './layout.js';
 export { normaliseValue, parseDate, type SqlValue } from './values.js';
 export { storageLogger, type StorageLogger } from './logger.js';
+
+/**
+ * The worker module a WorkerPool loads to run StorageTasks (its default export). A `.js`
+ * URL: the pool falls back to the `.ts` source when running from TypeScript.
+ */
+export const STORAGE_WORKER_MODULE: URL = new URL('./worker-tasks.js', import.meta.url);

@@ -16,6 +16,8 @@ export type ShardTaskOptions = Omit<ShardStoreOptions, 'logger'>;
 
 /** A unit of storage work for a worker thread; `shardPath` selects the shard directory. */
 export type StorageTask =
+  /** Opens (and recovers) this thread's writer of the shard, creating the shard when new. */
+  | { readonly kind: 'open'; readonly shardPath: string; readonly options?: ShardTaskOptions }
   | {
       readonly kind: 'applyWrites';
       readonly shardPath: string;
@@ -57,6 +59,7 @@ export type StorageTask =
 
 /** The successful result of each task kind. */
 export type StorageTaskValue =
+  | { readonly kind: 'open'; readonly stats: ShardStats }
   | { readonly kind: 'applyWrites'; readonly results: ItemResult[] }
   | { readonly kind: 'get'; readonly document: FoundDocument | undefined }
   | { readonly kind: 'search'; readonly hits: SearchHit[]; readonly totalHits: number }

@@ -43,6 +43,8 @@ function readsFor(path: string): ShardQueries {
 
 function run(task: StorageTask): StorageTaskValue {
   switch (task.kind) {
+    case 'open':
+      return { kind: task.kind, stats: storeFor(task.shardPath, task.options).stats() };
     case 'applyWrites':
       return {
         kind: task.kind,

@@ -1,7 +1,7 @@
 /**
  * The runtime of one actor: admission (bounded mailbox, dead letters), dispatch (serial or
  * N handlers in flight, per-message deadlines), state, children, and its crash policy.
- * nact supplies the mailbox queue and the hierarchy of paths; everything nact does not
+ * nact supplies the mailbox queue and the message scheduling; everything nact does not
  * do safely (ask correlation, bounds, deadlines, concurrency, restart) is done here, and
  * the nact behaviour never throws, so nact's own crash handling is never involved.
  * @module
@@ -26,7 +26,9 @@ import type { ActorMetrics } from './actor-metrics.js';
 import type { ActorRegistryImpl, AnyActorRef } from './actor-registry.js';
 import type { DeadlineTimers } from './deadline-timers.js';
 import { LocalActorRef } from './local-ref.js';
+import { Delivery, isPromiseLike } from './delivery.js';
 import { AskFailure, PendingAsk } from './pending-ask.js';
+import { RestartWindow } from './restart-window.js';
 import { RunningMessage } from './running-message.js';
 
 /** @internal What cells need from their system. */
@@ -41,13 +43,14 @@ export interface CellHost {
   readonly mailboxLimit: number;
   readonly supervision: Supervision;
   readonly stopGraceMs: number;
+  /** The nact system every cell's mailbox actor is spawned under. */
+  readonly nactRoot: Ref<unknown>;
   nextCorrelationId(): number;
   deadLetter(): void;
 }
 
 /** @internal A parent: an actor, or the system root. */
 export interface Supervisor {
-  readonly nactRef: Ref<unknown>;
   /** Path prefix of children (`''` for the root). */
   readonly childPathPrefix: string;
   readonly children: Map<string, ActorCell<never, never, unknown>>;
@@ -57,24 +60,6 @@ export interface Supervisor {
 
 type Status = ActorSnapshot['status'];
 type AnyHandler = MessageHandler<Message, ReplyMap<Message>, unknown, Message>;
-
-/** A message as it travels through nact's mailbox. */
-class Delivery {
-  constructor(
-    readonly message: Message,
-    readonly ask: PendingAsk | null,
-  ) {}
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-const DEFAULT_RESTART_LIMIT = { maxRestarts: 10, withinMs: 60_000 };
 
 /** @internal */
 export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements Supervisor {
@@ -106,7 +91,7 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
   private readonly pending = new Map<number, PendingAsk>();
   private readonly running = new Set<RunningMessage<P, R, S>>();
   private readonly registeredNames = new Set<string>();
-  private readonly restartTimes: number[] = [];
+  private readonly restartWindow: RestartWindow;
 
   private queued = 0;
   private inFlight = 0;
@@ -147,6 +132,7 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
     this.askTimeoutMs = host.askTimeoutMs;
     const supervision = options.supervision ?? definition.supervision ?? host.supervision;
     this.supervision = typeof supervision === 'string' ? { policy: supervision } : supervision;
+    this.restartWindow = new RestartWindow(this.supervision.restartLimit);
     this.handlers = new Map(Object.entries(definition.receive) as Array<[string, AnyHandler]>);
     this.logger = host.logger.child({ actor: this.path });
     this.handles = host.metrics.handles(this.path);
@@ -157,11 +143,15 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
       logger: this.logger,
       system: host.facade,
       spawn: (child, childOptions) => this.spawnChild(child, childOptions),
+      stopChild: (child) => this.stopChild(child),
     };
+    // nact actors are spawned flat under the system: nact copies a parent's child map for
+    // every message, which made a parent of 64 children twice as slow. The hierarchy
+    // (supervision, stop order, paths) is kept by the cells; nact keeps the mailboxes.
     this.nactRef = nact.spawn(
-      parent.nactRef,
+      host.nactRoot,
       (_state: undefined, delivery: Delivery) => this.admit(delivery),
-      name,
+      this.path.replaceAll('/', '$'),
       {
         initialState: undefined,
         // Never reached (admit does not throw); kept so a runtime bug resumes instead of stopping silently.
@@ -351,10 +341,10 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
       case CrashPolicy.Resume:
         return;
       case CrashPolicy.Restart:
-        if (this.restartAllowed()) void this.restart();
+        if (this.restartWindow.allows()) void this.restart();
         else {
           this.logger.error(
-            { restartLimit: this.restartLimit() },
+            { restartLimit: this.restartWindow.limit },
             'restart limit reached; stopping the actor',
           );
           void this.stop();
@@ -378,23 +368,11 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
     this.supervise(error);
   }
 
-  private restartLimit(): { maxRestarts: number; withinMs: number } {
-    return this.supervision.restartLimit ?? DEFAULT_RESTART_LIMIT;
-  }
-
-  private restartAllowed(): boolean {
-    const { maxRestarts, withinMs } = this.restartLimit();
-    const now = Date.now();
-    while (this.restartTimes.length > 0 && (this.restartTimes[0] as number) <= now - withinMs)
-      this.restartTimes.shift();
-    return this.restartTimes.length < maxRestarts;
-  }
-
   private async restart(): Promise<void> {
-    this.restartTimes.push(Date.now());
+    this.restartWindow.record();
     this.restarts++;
     this.handles.restarts.inc();
-    this.generation++;
+    const generation = ++this.generation;
     this.status = 'restarting';
     const reason = new Error(`actor "${this.path}" is restarting`);
     for (const run of this.running) run.abort(reason);
@@ -413,7 +391,8 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
       if (this.readiness === gate) this.readiness = null;
       finished();
     }
-    if (this.isStopping()) return;
+    // Stopped meanwhile, or a newer restart (a second crash, an escalation) will initialise.
+    if (this.isStopping() || generation !== this.generation) return;
     this.logger.info({ restarts: this.restarts }, 'actor restarted');
     this.initialise();
   }
@@ -488,6 +467,18 @@ export class ActorCell<P extends Message, R extends ReplyMap<P>, S> implements S
     if (this.isStopping())
       throw new ValidationError(`actor "${this.path}" is stopping and cannot spawn children`);
     return new ActorCell<CP, CR, CS>(this.host, this, definition, options).ref;
+  }
+
+  /** @internal */
+  stopChild<CP extends Message, CR extends ReplyMap<CP>>(child: ActorRef<CP, CR>): Promise<void> {
+    const cell =
+      child instanceof LocalActorRef
+        ? (child.cell as unknown as ActorCell<never, never, unknown>)
+        : undefined;
+    if (cell === undefined || this.children.get(cell.name) !== cell) {
+      return Promise.reject(new RangeError(`"${child.name}" is not a child of actor "${this.path}"`));
+    }
+    return cell.stop();
   }
 
   /** @internal Records a name registered to this actor (unregistered on stop). */

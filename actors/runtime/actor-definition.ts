@@ -78,6 +78,8 @@ export interface ActorContext<P extends Message, R extends ReplyMap<P>> {
     definition: ActorDefinition<CP, CR, CS>,
     options?: SpawnOptions,
   ): ActorRef<CP, CR>;
+  /** Stops a child of this actor (its own children first); RangeError for any other ref. */
+  stopChild<CP extends Message, CR extends ReplyMap<CP>>(child: ActorRef<CP, CR>): Promise<void>;
 }
 
 /** The context of one message: the actor's context plus state replacement and the message's signal. */
@@ -129,14 +131,12 @@ export interface ActorSystemFacade {
   readonly registry: ActorRegistry;
 }
 
-const ACTOR_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const ACTOR_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/** Checks an actor name (letters, digits, `.`, `_`, `:`, `-`; no `/`, which separates paths). */
+/** Checks an actor name (letters, digits, `.`, `_`, `-`; no `/`, which separates paths; nact refuses `:`). */
 export function checkActorName(name: string): string {
   if (typeof name !== 'string' || !ACTOR_NAME_PATTERN.test(name)) {
-    throw new RangeError(
-      `invalid actor name ${JSON.stringify(name)}: use letters, digits, ".", "_", ":" or "-"`,
-    );
+    throw new RangeError(`invalid actor name ${JSON.stringify(name)}: use letters, digits, ".", "_" or "-"`);
   }
   return name;
 }
@@ -161,8 +161,9 @@ export function checkDispatchSettings(settings: DispatchSettings): void {
       throw new RangeError(`concurrency must be 'serial' or an integer >= 1, got ${String(concurrency)}`);
     }
   }
-  if (mailboxLimit !== undefined && (!Number.isInteger(mailboxLimit) || mailboxLimit < 0)) {
-    throw new RangeError(`mailboxLimit must be an integer >= 0, got ${String(mailboxLimit)}`);
+  // Every message passes through the mailbox, so a limit of 0 would refuse everything.
+  if (mailboxLimit !== undefined && (!Number.isInteger(mailboxLimit) || mailboxLimit < 1)) {
+    throw new RangeError(`mailboxLimit must be an integer >= 1, got ${String(mailboxLimit)}`);
   }
   if (messageDeadlineMs !== undefined && !(messageDeadlineMs > 0)) {
     throw new RangeError(`messageDeadlineMs must be > 0, got ${String(messageDeadlineMs)}`);

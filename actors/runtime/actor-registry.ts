@@ -33,7 +33,12 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,255}$/;
 export class ActorRegistryImpl implements ActorRegistry {
   private readonly refs = new Map<string, AnyActorRef>();
 
-  constructor(private readonly onRegister: (name: string, ref: AnyActorRef) => void = () => {}) {}
+  constructor(
+    /** Throws to refuse a ref (a stopped local actor). */
+    private readonly checkRef: (ref: AnyActorRef) => void = () => {},
+    /** Told about every new registration (the owner unregisters on stop). */
+    private readonly onRegister: (name: string, ref: AnyActorRef) => void = () => {},
+  ) {}
 
   register<P extends Message, R extends ReplyMap<P>>(name: string, ref: ActorRef<P, R>): void {
     if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
@@ -47,6 +52,7 @@ export class ActorRegistryImpl implements ActorRegistry {
         details: { name, holder: existing.name, requester: ref.name },
       });
     }
+    this.checkRef(erased);
     this.refs.set(name, erased);
     this.onRegister(name, erased);
   }

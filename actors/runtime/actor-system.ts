@@ -7,7 +7,7 @@
 import nact, { type Ref } from 'nact';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { ShuttingDownError, type Message, type ReplyMap } from '../../messages/index.js';
+import { ActorStoppedError, ShuttingDownError, type Message, type ReplyMap } from '../../messages/index.js';
 import type { ActorRef } from '../ref.js';
 import { ActorCell, type CellHost, type Supervisor } from './actor-cell.js';
 import {
@@ -94,7 +94,7 @@ class ActorSystemImpl implements ActorSystem, CellHost, Supervisor, GaugeSource 
   readonly mailboxLimit: number;
   readonly supervision: Supervision;
   readonly stopGraceMs: number;
-  readonly nactRef: Ref<unknown>;
+  readonly nactRoot: Ref<unknown>;
   readonly childPathPrefix = '';
   readonly children = new Map<string, ActorCell<never, never, unknown>>();
   readonly facade: ActorSystemFacade = this;
@@ -118,12 +118,19 @@ class ActorSystemImpl implements ActorSystem, CellHost, Supervisor, GaugeSource 
     const supervision = options.supervision ?? CrashPolicy.Restart;
     checkDispatchSettings({ mailboxLimit: this.mailboxLimit, supervision });
     this.supervision = typeof supervision === 'string' ? { policy: supervision } : supervision;
-    this.registry = new ActorRegistryImpl((name, ref) => {
-      if (ref instanceof LocalActorRef && ref.cell.host === this) ref.cell.registered(name);
-    });
+    this.registry = new ActorRegistryImpl(
+      (ref) => {
+        if (ref instanceof LocalActorRef && ref.cell.isStopping()) {
+          throw new ActorStoppedError(`actor "${ref.name}" is stopped and cannot be registered`);
+        }
+      },
+      (name, ref) => {
+        if (ref instanceof LocalActorRef && ref.cell.host === this) ref.cell.registered(name);
+      },
+    );
     this.metrics = ActorMetrics.forRegistry(this.metricsRegistry);
     this.metrics.attach(this);
-    this.nactRef = nact.start();
+    this.nactRoot = nact.start();
   }
 
   async start(): Promise<void> {
@@ -140,7 +147,7 @@ class ActorSystemImpl implements ActorSystem, CellHost, Supervisor, GaugeSource 
     this.status = 'stopping';
     for (const child of [...this.children.values()].reverse()) await child.stop();
     this.timers.dispose();
-    nact.stop(this.nactRef);
+    nact.stop(this.nactRoot);
     this.registry.clear();
     this.metrics.detach(this);
     this.status = 'stopped';

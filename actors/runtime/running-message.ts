@@ -4,6 +4,7 @@
  * when its asker gave up. Exactly one of succeed, fail or expire settles it.
  * @module
  */
+import { isCrash } from './crash-rule.js';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import {
@@ -70,6 +71,10 @@ export class RunningMessage<P extends Message, R extends ReplyMap<P>, S>
     return this.cell.spawnChild(definition, options);
   }
 
+  stopChild<CP extends Message, CR extends ReplyMap<CP>>(child: ActorRef<CP, CR>): Promise<void> {
+    return this.cell.stopChild(child);
+  }
+
   setState(next: S): void {
     if (this.generation !== this.cell.generation) {
       this.cell.logger.debug(
@@ -109,6 +114,13 @@ export class RunningMessage<P extends Message, R extends ReplyMap<P>, S>
     const signal = this.controller?.signal;
     if (signal?.aborted === true && error === signal.reason) {
       this.cell.logger.debug({ messageType: this.message.type }, 'handler stopped on its abort signal');
+      return;
+    }
+    if (!isCrash(error)) {
+      this.cell.logger.debug(
+        { messageType: this.message.type, code: (error as { code?: string }).code },
+        'handler answered with an error',
+      );
       return;
     }
     this.cell.crashed(error, this);

@@ -1,19 +1,27 @@
 /**
- * The default NodeFactory of the `cameodb` command. The node runtime (NodeOrchestrator,
- * RouterActor, MicroshardActor) is wired here once it exists; until then starting the
- * server fails with a typed error instead of pretending to work.
+ * The default NodeFactory of the `cameodb` command: starts the node runtime from actors/
+ * (identity, actor system, NodeOrchestrator with its MicroshardActors, RouterActor) and
+ * presents it to the gateway as a NodeHandle.
  * @module
  */
-import { CameoError } from '../../messages/index.js';
+import { startNode } from '../../actors/index.js';
 import type { NodeFactory } from './node-handle.js';
 
-/** The node runtime is not available in this build. */
-export class NodeRuntimeUnavailableError extends CameoError {
-  static readonly code = 'NODE_RUNTIME_UNAVAILABLE';
-  constructor() {
-    super(NodeRuntimeUnavailableError.code, 'node runtime not built yet');
-  }
-}
-
-/** Builds the node; replaced by the real factory from actors/ at integration. */
-export const createNode: NodeFactory = () => Promise.reject(new NodeRuntimeUnavailableError());
+/** Builds and starts the node described by the server configuration. */
+export const createNode: NodeFactory = async (config, logger) => {
+  const node = await startNode({
+    dataPaths: config.storage.dataPaths,
+    shards: config.storage.shards,
+    nodeName: config.node.name,
+    logger,
+    routerMailboxLimit: config.http.maxInFlightRequests * 4,
+  });
+  return {
+    router: node.router,
+    nodeId: node.identity.nodeId,
+    nodeName: node.identity.nodeName,
+    metrics: node.metricsRegistry,
+    health: () => node.status(),
+    stop: () => node.stop(),
+  };
+};

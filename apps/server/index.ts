@@ -28,4 +28,4 @@ export { openApiDocument } from './openapi.js';
 export { startServer, type StartServerOptions, type RunningServer } from './server.js';
 export { runCommand, type CommandDependencies } from './command.js';
 export { createLogger } from './logger.js';
-export { createNode, NodeRuntimeUnavailableError } from './create-node.js';
+export { createNode } from './create-node.js';

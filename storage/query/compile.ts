@@ -10,9 +10,8 @@ import { assertNever, ValidationError } from '../../messages/index.js';
 import type { IndexLayout, ValueFieldLayout } from '../layout.js';
 import type { ExistsNode, InNode, PhraseNode, PrefixNode, QueryNode, RangeNode, TermNode } from './ast.js';
 
-/** A query node that names a field. */
-type LeafNode = TermNode | PrefixNode | PhraseNode | RangeNode | InNode | ExistsNode;
 import { literalValue, resolveField, type ResolvedField } from './fields.js';
+import { QUERY_LIMITS } from './parser.js';
 import { words } from './tokens.js';
 import { ftsColumnFilter, ftsString, identifier, join, param, raw, sql, type Sql } from './sql-text.js';
 
@@ -36,7 +35,13 @@ export interface Fragment {
   readonly score: Sql | null;
 }
 
+/** A query node that names a field. */
+type LeafNode = TermNode | PrefixNode | PhraseNode | RangeNode | InNode | ExistsNode;
+
 const ALL: Fragment = { match: null, where: null, score: null };
+
+/** Deepest AST compiled (parseQuery allows 32 levels of groups, each adding an and/or/not). */
+const MAX_AST_DEPTH = 3 * QUERY_LIMITS.maxDepth;
 
 /** Most scored text clauses joined as tables in one query. */
 export const MAX_SCORED_TABLES = 64;
@@ -52,8 +57,18 @@ export class QueryCompiler {
   readonly joins: string[] = [];
   private readonly fts: Sql;
   private readonly bm25: string;
+  private depth = 0;
 
-  constructor(private readonly layout: IndexLayout) {
+  /**
+   * @param probeFilters Write value filters as `EXISTS (… WHERE doc = d.rowid …)` probes
+   *   instead of `d.rowid IN (SELECT doc …)` sets. Right when FTS5 drives the query (each hit
+   *   is checked through the values table's `(doc)` index, instead of materialising a filter
+   *   that may hold most of the index); wrong when the filter itself must drive.
+   */
+  constructor(
+    private readonly layout: IndexLayout,
+    private readonly probeFilters = false,
+  ) {
     this.fts = identifier(layout.ftsTable);
     const weights = layout.textFields.map((field) => {
       if (!Number.isFinite(field.weight) || field.weight <= 0) {
@@ -86,17 +101,36 @@ export class QueryCompiler {
       case 'exists':
         return this.leaf(node, factor);
       case 'and':
-        return this.and(node.clauses, factor);
+        return this.nested(() => this.and(node.clauses, factor));
       case 'or':
-        return this.or(node.clauses, factor);
+        return this.nested(() => this.or(node.clauses, factor));
       case 'not': {
-        const inner = this.compile(node.clause, 0);
+        const inner = this.nested(() => this.compile(node.clause, 0));
         return inner && { match: null, where: sql`NOT ${this.condition(inner)}`, score: null };
       }
-      case 'boost':
-        return this.compile(node.clause, factor * node.boost);
+      case 'boost': {
+        // Factors are written into the score SQL as numbers: only finite positive ones.
+        if (!Number.isFinite(node.boost) || node.boost <= 0 || node.boost > QUERY_LIMITS.maxBoost) {
+          throw new ValidationError(`invalid boost ${String(node.boost)}`, {
+            details: { boost: node.boost },
+          });
+        }
+        return this.nested(() => this.compile(node.clause, factor * node.boost));
+      }
       default:
         return assertNever(node, 'query node');
+    }
+  }
+
+  /** Bounds recursion for ASTs that did not come from parseQuery. */
+  private nested<T>(compile: () => T): T {
+    this.depth += 1;
+    try {
+      if (this.depth > MAX_AST_DEPTH)
+        throw new ValidationError(`the query is nested too deeply (at most ${MAX_AST_DEPTH} levels)`);
+      return compile();
+    } finally {
+      this.depth -= 1;
     }
   }
 
@@ -142,7 +176,7 @@ export class QueryCompiler {
         conditions.push(this.condition({ ...fragment, where: null }));
       } else {
         const table = this.scoredTable(fragment.match.expr);
-        conditions.push(raw(`${table}.doc IS NOT NULL`));
+        conditions.push(raw(`d.rowid IN (SELECT doc FROM ${table})`));
         scores.push(this.matchScore(fragment.match, `COALESCE(${table}.score, 0)`));
       }
     }
@@ -347,7 +381,10 @@ export class QueryCompiler {
       default:
         return assertNever(node, 'query node');
     }
-    return sql`d.rowid IN (SELECT doc FROM ${identifier(this.layout.valuesTable)} WHERE field = ${param(field.fieldNumber)}${test})`;
+    const values = identifier(this.layout.valuesTable);
+    return this.probeFilters
+      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = d.rowid AND field = ${param(field.fieldNumber)}${test})`
+      : sql`d.rowid IN (SELECT doc FROM ${values} WHERE field = ${param(field.fieldNumber)}${test})`;
   }
 
   private idCondition(node: LeafNode): Sql {

@@ -172,9 +172,14 @@ function snippetWindow(text: string, spans: readonly Span[], maxLength: number):
   const context = Math.floor(maxLength / 5);
   let best: [number, number] = [0, maxLength];
   let bestCount = -1;
+  // Spans are sorted and disjoint, so both window edges only move forward: O(spans).
+  let first = 0;
+  let last = 0;
   for (const anchor of spans) {
     const start = Math.max(0, Math.min(anchor.start - context, text.length - maxLength));
-    const count = spans.filter((span) => span.start >= start && span.end <= start + maxLength).length;
+    while (first < spans.length && (spans[first]?.start ?? Infinity) < start) first += 1;
+    while (last < spans.length && (spans[last]?.end ?? Infinity) <= start + maxLength) last += 1;
+    const count = last - first;
     if (count > bestCount) {
       bestCount = count;
       best = [start, start + maxLength];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ActorStoppedError, OverloadedError } from '../../messages/index.js';
+import { ActorStoppedError, OverloadedError, ShuttingDownError } from '../../messages/index.js';
 import { defineActor, type ActorSystem, type Concurrency } from '../../actors/index.js';
 import { deferred, testSystem, until, type LogLine } from './support.js';
 
@@ -143,6 +143,17 @@ describe('dispatch', () => {
     text = await system.metricsRegistry.metrics();
     expect(text).toContain('cameodb_actor_messages_processed_total{actor="metered"} 2');
     expect(text).toContain('cameodb_actor_handler_seconds_count{actor="metered"} 2');
+  });
+
+  it('after the system stops, asks are dead letters and spawning is refused', async () => {
+    ({ system } = testSystem());
+    const { definition } = gated('serial');
+    const actor = system.spawn(definition);
+    await system.stop();
+    await expect(actor.ask({ type: 'Ping' })).rejects.toBeInstanceOf(ActorStoppedError);
+    expect(() => system.spawn(definition, { name: 'late' })).toThrow(ShuttingDownError);
+    await expect(system.start()).rejects.toBeInstanceOf(ShuttingDownError);
+    await system.stop(); // idempotent
   });
 
   it('stops children before parents when the system stops', async () => {

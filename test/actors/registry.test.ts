@@ -57,5 +57,6 @@ describe('named registry', () => {
     const next = system.spawn(keyValueCacheActor({ capacity: 1 }), { registerAs: 'cache' });
     expect(system.registry.lookup('cache')).toBe(next);
     await expect(cache.ask({ type: 'CacheStats' })).rejects.toBeInstanceOf(ActorStoppedError);
+    expect(() => system.registry.register('stale', cache)).toThrow(ActorStoppedError);
   });
 });

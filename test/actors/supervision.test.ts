@@ -11,10 +11,18 @@ import {
 } from '../../actors/index.js';
 import { testSystem, until, type LogLine } from './support.js';
 
-/** A failure a handler throws on purpose. */
-class BoomError extends CameoError {
+/** A crash a handler causes on purpose: like a bug, it is not a CameoError (see crash-rule.ts). */
+class BoomError extends Error {
   constructor() {
-    super('BOOM', 'boom');
+    super('boom');
+    this.name = 'BoomError';
+  }
+}
+
+/** A typed failure a handler answers with on purpose: a reply, not a crash. */
+class NotHereError extends CameoError {
+  constructor() {
+    super('NOT_HERE', 'not here');
   }
 }
 
@@ -22,12 +30,14 @@ type FlakyRequest =
   | { type: 'Add'; by: number }
   | { type: 'Get' }
   | { type: 'Fail' }
+  | { type: 'Refuse' }
   | { type: 'Hang' }
   | { type: 'SpawnChild'; name: string; policy: CrashPolicyType };
 interface FlakyReplies {
   Add: number;
   Get: number;
   Fail: never;
+  Refuse: never;
   Hang: never;
   SpawnChild: ActorRef<FlakyRequest, FlakyReplies>;
 }
@@ -47,6 +57,9 @@ function flaky(
       Get: (state) => state.count,
       Fail: () => {
         throw new BoomError();
+      },
+      Refuse: () => {
+        throw new NotHereError();
       },
       Hang: () => new Promise<never>(() => {}),
       SpawnChild: (_state, message, context) => context.spawn(flaky(message.policy), { name: message.name }),
@@ -82,6 +95,15 @@ describe('supervision', () => {
     expect(system.snapshotOf(actor)).toMatchObject({ restarts: 1, status: 'running' });
   });
 
+  it('a CameoError thrown by a handler is a reply, not a crash: the state survives', async () => {
+    ({ system } = testSystem());
+    const actor = system.spawn(flaky(CrashPolicy.Restart));
+    await actor.ask({ type: 'Add', by: 5 });
+    await expect(actor.ask({ type: 'Refuse' })).rejects.toBeInstanceOf(NotHereError);
+    expect(await actor.ask({ type: 'Get' })).toBe(5);
+    expect(system.snapshotOf(actor)).toMatchObject({ restarts: 0, status: 'running' });
+  });
+
   it('restart stops the children of the restarted actor', async () => {
     ({ system } = testSystem());
     const parent = system.spawn(flaky(CrashPolicy.Restart));
@@ -90,6 +112,29 @@ describe('supervision', () => {
     await expect(parent.ask({ type: 'Fail' })).rejects.toBeInstanceOf(BoomError);
     await expect(child.ask({ type: 'Get' })).rejects.toBeInstanceOf(ActorStoppedError);
     expect(await parent.ask({ type: 'Get' })).toBe(0);
+  });
+
+  it('a parent stops one of its children through its context', async () => {
+    ({ system } = testSystem());
+    type Request = { type: 'Start' } | { type: 'StopIt'; child: ActorRef<FlakyRequest, FlakyReplies> };
+    const parent = system.spawn(
+      defineActor<Request, { Start: ActorRef<FlakyRequest, FlakyReplies>; StopIt: boolean }, undefined>({
+        name: 'parent',
+        initialState: () => undefined,
+        receive: {
+          Start: (_state, _message, context) => context.spawn(flaky(CrashPolicy.Resume), { name: 'kid' }),
+          StopIt: async (_state, message, context) => {
+            await context.stopChild(message.child);
+            return true;
+          },
+        },
+      }),
+    );
+    const stranger = system.spawn(flaky(CrashPolicy.Resume), { name: 'stranger' });
+    const kid = await parent.ask({ type: 'Start' });
+    expect(await parent.ask({ type: 'StopIt', child: kid })).toBe(true);
+    await expect(kid.ask({ type: 'Get' })).rejects.toBeInstanceOf(ActorStoppedError);
+    await expect(parent.ask({ type: 'StopIt', child: stranger })).rejects.toBeInstanceOf(RangeError);
   });
 
   it('stop makes later asks fail with ActorStoppedError', async () => {
@@ -189,5 +234,43 @@ describe('supervision', () => {
     await until(() => system.snapshotOf(ref).status === 'stopped');
     expect(system.snapshotOf(ref)).toMatchObject({ restarts: 2, failed: 3 });
     await expect(ref.ask({ type: 'Get' })).rejects.toBeInstanceOf(ActorStoppedError);
+  });
+});
+
+describe('supervision under concurrency', () => {
+  it('two handlers crashing together restart the actor into one fresh state', async () => {
+    const { system } = testSystem();
+    try {
+      const spawned: string[] = [];
+      type Request = { type: 'FailLater'; ms: number } | { type: 'Get' };
+      const parent = defineActor<Request, { FailLater: never; Get: number }, { children: number }>({
+        name: 'parallel',
+        concurrency: 4,
+        supervision: CrashPolicy.Restart,
+        initialState: (context) => {
+          // Children spawned in initialState are rebuilt exactly once per restart.
+          context.spawn(flaky(CrashPolicy.Resume), { name: 'child' });
+          spawned.push('child');
+          return { children: 1 };
+        },
+        receive: {
+          FailLater: async (_state, message) => {
+            await new Promise((resolve) => setTimeout(resolve, message.ms));
+            throw new BoomError();
+          },
+          Get: (state) => state.children,
+        },
+      });
+      const ref = system.spawn(parent);
+      const failures = [ref.ask({ type: 'FailLater', ms: 5 }), ref.ask({ type: 'FailLater', ms: 6 })];
+      for (const failure of failures) await expect(failure).rejects.toBeInstanceOf(BoomError);
+      await until(() => system.snapshot().actors.some((actor) => actor.actor === 'parallel/child'));
+      expect(await ref.ask({ type: 'Get' })).toBe(1);
+      expect(system.snapshot().actors.filter((actor) => actor.actor === 'parallel/child')).toHaveLength(1);
+      expect(system.snapshotOf(ref).restarts).toBe(1);
+      expect(spawned).toEqual(['child', 'child']);
+    } finally {
+      await system.stop();
+    }
   });
 });

@@ -79,6 +79,19 @@ describe('worker pool', () => {
     await expect(pool.run({ kind: 'echo', value: 1 })).rejects.toBeInstanceOf(ShuttingDownError);
   });
 
+  it('fails the task of a worker thread that dies, and keeps serving with a new thread', async () => {
+    pool = createWorkerPool<BusyTask, number>({
+      name: 'dying',
+      module: busyWorker,
+      threads: 1,
+      logger: pino({ level: 'silent' }),
+    });
+    const died = await pool.run({ kind: 'exit' }).catch((e: unknown) => e);
+    expect(died).toBeInstanceOf(Error);
+    expect(await pool.run({ kind: 'echo', value: 5 })).toBe(10);
+    expect(pool.snapshot()).toMatchObject({ failed: 1, completed: 1 });
+  });
+
   it('rejects a missing module with ValidationError', () => {
     expect(() =>
       createWorkerPool({ name: 'missing', module: new URL('./fixtures/nope.js', import.meta.url) }),

@@ -194,6 +194,27 @@ describe('planSearch: filters over value fields', () => {
   });
 });
 
+describe('planSearch: SQL shape', () => {
+  const planOf = (query: string) => planSearch(parseQuery(query), testLayout, { limit: 10, offset: 0 }).sql;
+
+  it('lets FTS5 drive text queries and probes filters per hit', () => {
+    expect(planOf('fox year:>2000')).toMatch(
+      /FROM "test_fts" JOIN "test_docs" AS d .*EXISTS \(SELECT 1 FROM "test_values" WHERE doc = d\.rowid/,
+    );
+  });
+
+  it('lets a filter drive a query without text', () => {
+    expect(planOf('year:>2000')).toMatch(
+      /FROM "test_docs" AS d WHERE d\.rowid IN \(SELECT doc FROM "test_values"/,
+    );
+  });
+
+  it('keeps all pure-text OR branches in one MATCH', () => {
+    const sql = planOf('title:a OR body:b OR c OR tag:x');
+    expect(sql.match(/MATCH \?/g)).toHaveLength(1);
+  });
+});
+
 describe('planSearch: sorting and paging', () => {
   it('sorts by a fast field descending, then by score', () => {
     const result = shard.search('*', { sort: { field: 'year', order: 'desc' }, limit: 5 });
