@@ -357,7 +357,7 @@ export function renderHits(hits: readonly SearchHit[], fields: readonly string[]
     ['_id', '_score', ...columns, ...(highlighted ? ['_highlights'] : [])],
     hits.map((hit) => [
       hit._id,
-      Number(hit._score).toFixed(3),
+      formatScore(hit._score),
       ...columns.map((column) => hit[column]),
       ...(highlighted ? [Object.values((hit._highlights ?? {}) as Record<string, unknown>).join(' … ')] : []),
     ]),
@@ -397,4 +397,11 @@ async function readSchemaFile(file: string): Promise<IndexConfig> {
 export function commanderExit(error: unknown): number | undefined {
   if (!(error instanceof CommanderError)) return undefined;
   return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Failure;
+}
+
+/** A score with 4 significant digits (BM25 scores may be tiny or large). */
+function formatScore(score: unknown): string {
+  return typeof score === 'number' && Number.isFinite(score)
+    ? String(Number(score.toPrecision(4)))
+    : String(score);
 }
