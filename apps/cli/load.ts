@@ -117,7 +117,7 @@ export async function loadData(
         line: batch.lines[itemError.position] ?? 0,
         id: itemError.id,
         source: 'server',
-        error: describeItemError(itemError.error),
+        error: describeItemError(itemError.error, itemError.message),
       });
     }
   };
@@ -185,9 +185,9 @@ function idOf(value: JsonValue | undefined): string | undefined {
   return undefined;
 }
 
-/** A bulk item's error as one line of text, whatever shape the server gave it. */
-export function describeItemError(error: unknown): string {
-  if (typeof error === 'string') return error;
+/** A bulk item's error as one line of text: `CODE: message` as the server sends it, or whatever shape it has. */
+export function describeItemError(error: unknown, message?: string): string {
+  if (typeof error === 'string') return message === undefined ? error : `${error}: ${message}`;
   if (typeof error === 'object' && error !== null) {
     const { code, message, error: inner } = error as { code?: unknown; message?: unknown; error?: unknown };
     if (typeof message === 'string') return typeof code === 'string' ? `${code}: ${message}` : message;

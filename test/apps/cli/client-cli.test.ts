@@ -212,7 +212,7 @@ describe('cameodb client against a fake node', () => {
     expect(found.stdout).toMatch(/│ title\s+│ Neuromancer/);
     const missing = await runCli([...connect, 'get', 'books', '999']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('error: 404 HTTP_NOT_FOUND: document not found');
+    expect(missing.stderr).toContain('error: 404 DOCUMENT_NOT_FOUND: document not found');
   });
 
   it('delete removes a document', async () => {
