@@ -83,7 +83,11 @@ export async function createHost(settings: HostSettings): Promise<Host> {
     },
     services: {
       identify: identify(),
-      ping: ping(),
+      // The connection monitor pings through this service; with the default limit of one
+      // outbound ping stream, a ping still closing when the next heartbeat starts (a busy
+      // machine) fails with TooManyOutboundProtocolStreams and the monitor aborts a healthy
+      // connection. Allow a few.
+      ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 8 }),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
         clientMode: false,

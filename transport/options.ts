@@ -20,9 +20,9 @@ export const DEFAULT_CALL_TIMEOUT_MS = 5000;
 
 /** Peer-health timings; the defaults give the bounds documented in docs/TRANSPORT.md. */
 export interface HealthOptions {
-  /** How often the connection monitor pings each peer (hung-peer detection). Default 1000. */
+  /** How often the connection monitor pings each peer (hung-peer detection). Default 2000. */
   readonly pingIntervalMs?: number;
-  /** How long a ping may take before the connection is aborted. Default 1500. */
+  /** How long a ping may take before the connection is aborted. Default 2000. */
   readonly pingTimeoutMs?: number;
   /** QUIC: a connection with no packets for this long is dead. Default 3000. */
   readonly quicMaxIdleTimeoutMs?: number;

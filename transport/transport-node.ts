@@ -88,8 +88,8 @@ export interface TransportNode {
 
 const noActors: ActorResolver = () => undefined;
 
-/** How often seeds are re-dialled while none is connected. */
-const SEED_RETRY_MS = 2000;
+/** How often seeds are re-dialled while alone, and sessions re-opened to connected peers without one. */
+const MAINTENANCE_INTERVAL_MS = 2000;
 /** Debounce of DHT record publication after membership changes. */
 const PUBLISH_DEBOUNCE_MS = 500;
 
@@ -118,8 +118,8 @@ export async function createTransportNode(options: TransportNodeOptions): Promis
     port,
     quic: options.quic ?? psk === undefined,
     psk,
-    pingIntervalMs: health.pingIntervalMs ?? 1000,
-    pingTimeoutMs: health.pingTimeoutMs ?? 1500,
+    pingIntervalMs: health.pingIntervalMs ?? 2000,
+    pingTimeoutMs: health.pingTimeoutMs ?? 2000,
     quicMaxIdleTimeoutMs: health.quicMaxIdleTimeoutMs ?? 3000,
     quicKeepAliveMs: health.quicKeepAliveMs ?? 1000,
   });
@@ -162,7 +162,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
   /** Peers that said hello, by peer id. */
   private readonly known = new Map<string, KnownPeer>();
   private readonly listeners = new Map<keyof TransportEvents, Set<(event: PeerEvent) => void>>();
-  private seedTimer: NodeJS.Timeout | undefined;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
   private publishTimer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly stopController = new AbortController();
@@ -192,7 +192,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
     this.libp2p.addEventListener('peer:discovery', this.onPeerDiscovery);
     await this.libp2p.start();
     this.logger.info({ addresses: this.multiaddrs() }, 'transport node started');
-    this.dialSeeds();
+    this.maintain();
     this.schedulePublish();
   }
 
@@ -200,7 +200,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
     if (!this.running) return;
     this.running = false;
     this.stopController.abort();
-    clearTimeout(this.seedTimer);
+    clearTimeout(this.maintenanceTimer);
     clearTimeout(this.publishTimer);
     this.libp2p.removeEventListener('peer:connect', this.onPeerConnect);
     this.libp2p.removeEventListener('peer:discovery', this.onPeerDiscovery);
@@ -355,6 +355,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
       onHello: (from, hello) => this.onHello(from, hello),
       onClose: (closed) => this.removeSession(closed),
     });
+    this.logger.debug({ peer: peerId, direction: stream.direction }, 'RPC session opened');
     const list = this.sessions.get(peerId) ?? [];
     list.push(session);
     this.sessions.set(peerId, list);
@@ -362,6 +363,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
   }
 
   private removeSession(session: RpcSession): void {
+    this.logger.debug({ peer: session.remotePeerId }, 'RPC session closed');
     const list = this.sessions.get(session.remotePeerId);
     if (list === undefined) return;
     const rest = list.filter((other) => other !== session);
@@ -427,6 +429,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
 
   private readonly onPeerConnect = (event: CustomEvent<PeerId>): void => {
     const peerId = event.detail.toString();
+    this.logger.debug({ peer: peerId }, 'peer connected');
     // The side with the smaller PeerId opens the session, so a pair normally shares one stream.
     if (peerId <= this.peerId || this.openSession(peerId) !== undefined) return;
     this.sessionFor(
@@ -440,6 +443,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
 
   private readonly onPeerDisconnect = (event: CustomEvent<PeerId>): void => {
     const peerId = event.detail.toString();
+    this.logger.debug({ peer: peerId }, 'peer disconnected');
     for (const session of this.sessions.get(peerId) ?? []) {
       session.abort(new PeerGoneError(`peer ${peerId} disconnected`, { details: { peerId } }));
     }
@@ -458,14 +462,36 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
     );
   };
 
+  /** Periodic upkeep: re-dial the seeds while alone, and open a session to any connected peer without one. */
+  private maintain(): void {
+    if (!this.running) return;
+    this.dialSeeds();
+    for (const peer of this.libp2p.getPeers()) {
+      const peerId = peer.toString();
+      if (this.openSession(peerId) !== undefined || this.opening.has(peerId)) continue;
+      this.sessionFor(
+        { peerId },
+        AbortSignal.any([this.stopController.signal, AbortSignal.timeout(5000)]),
+      ).catch((error: unknown) => {
+        if (this.running)
+          this.logger.debug({ peer: peerId, err: (error as Error).message }, 'RPC session not opened');
+      });
+    }
+    this.maintenanceTimer = setTimeout(() => this.maintain(), MAINTENANCE_INTERVAL_MS);
+    this.maintenanceTimer.unref();
+  }
+
   private dialSeeds(): void {
-    if (!this.running || this.seeds.length === 0) return;
+    if (this.seeds.length === 0) return;
     const connected = this.libp2p.getConnections().length > 0;
     if (!connected) {
       for (const seed of this.seeds) {
         this.libp2p
           .dial(seed, {
-            signal: AbortSignal.any([this.stopController.signal, AbortSignal.timeout(SEED_RETRY_MS)]),
+            signal: AbortSignal.any([
+              this.stopController.signal,
+              AbortSignal.timeout(MAINTENANCE_INTERVAL_MS),
+            ]),
           })
           .catch((error: unknown) => {
             if (this.running)
@@ -473,8 +499,6 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
           });
       }
     }
-    this.seedTimer = setTimeout(() => this.dialSeeds(), SEED_RETRY_MS);
-    this.seedTimer.unref();
   }
 
   private schedulePublish(): void {
