@@ -27,6 +27,8 @@ export type RemoteTarget = { readonly nodeId: string } | { readonly peerId: stri
 
 /** What a remote ref needs from its node. */
 export interface SessionProvider {
+  /** The open session with the target if there is one now (the fast path: no dial, no promise). */
+  readySession(target: RemoteTarget): RpcSession | undefined;
   /** A session with the target; dials within `signal`. */
   sessionFor(target: RemoteTarget, signal: AbortSignal): Promise<RpcSession>;
   /**
@@ -145,18 +147,25 @@ export class RemoteActorRef<P extends Message, R extends ReplyMap<P>> implements
         finish(toCameoError(error));
         return;
       }
+      const send = (opened: RpcSession): void => {
+        session = opened;
+        try {
+          callId = opened.ask(this.name, payload, timeoutMs - (performance.now() - started), {
+            resolve: (reply) => finish(undefined, reply),
+            reject: (error) => finish(error),
+          });
+        } catch (error) {
+          finish(toCameoError(error));
+        }
+      };
+      const ready = this.provider.readySession(this.target);
+      if (ready !== undefined) {
+        send(ready);
+        return;
+      }
       this.provider.sessionFor(this.target, dialController.signal).then(
         (opened) => {
-          if (settled) return;
-          session = opened;
-          try {
-            callId = opened.ask(this.name, payload, timeoutMs - (performance.now() - started), {
-              resolve: (reply) => finish(undefined, reply),
-              reject: (error) => finish(error),
-            });
-          } catch (error) {
-            finish(toCameoError(error));
-          }
+          if (!settled) send(opened);
         },
         (error: unknown) => {
           if (settled) return;

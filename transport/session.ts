@@ -271,11 +271,13 @@ export class RpcSession {
   private handleClose(error: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
-    const gone = new PeerGoneError(`the RPC stream with peer ${this.remotePeerId} closed`, {
-      details: { peerId: this.remotePeerId, nodeId: this.remoteNodeId },
-      cause: error,
-    });
-    for (const call of this.pending.values()) call.reject(gone);
+    // One error per call: callers append their own call site to its stack.
+    const gone = (): PeerGoneError =>
+      new PeerGoneError(`the RPC stream with peer ${this.remotePeerId} closed`, {
+        details: { peerId: this.remotePeerId, nodeId: this.remoteNodeId },
+        cause: error,
+      });
+    for (const call of this.pending.values()) call.reject(gone());
     this.pending.clear();
     for (const controller of this.serving.values()) controller.abort();
     this.serving.clear();

@@ -283,6 +283,14 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
     await this.libp2p.dial(target, { signal: options.signal ?? AbortSignal.timeout(5000) });
   }
 
+  /** SessionProvider: the open session with the target, if any, without waiting. */
+  readySession(target: RemoteTarget): RpcSession | undefined {
+    if ('peerId' in target) return this.openSession(target.peerId);
+    for (const [peerId, peer] of this.known)
+      if (peer.nodeId === target.nodeId) return this.openSession(peerId);
+    return undefined;
+  }
+
   /** SessionProvider: a session with the target, dialing (within `signal`) if needed. */
   async sessionFor(target: RemoteTarget, signal: AbortSignal): Promise<RpcSession> {
     const peerId = 'peerId' in target ? target.peerId : await this.resolvePeerId(target.nodeId, signal);
