@@ -9,6 +9,7 @@ import type { Stream } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import { Uint8ArrayList } from 'uint8arraylist';
 import {
+  EncodeError,
   PeerGoneError,
   UnknownActorError,
   decodeMessage,
@@ -95,8 +96,9 @@ export class RpcSession {
   ask(target: string, payload: Uint8Array, timeoutMs: number, call: PendingCall): number {
     if (!this.isOpen) throw new PeerGoneError(`the session with ${this.remotePeerId} is closed`);
     const id = this.nextId++;
-    this.pending.set(id, call);
+    // Throws EncodeError for a frame above the limit, before anything is queued.
     this.enqueue({ kind: FrameKind.Ask, id, target, timeoutMs: Math.max(1, Math.ceil(timeoutMs)), payload });
+    this.pending.set(id, call);
     return id;
   }
 
@@ -105,7 +107,7 @@ export class RpcSession {
     if (this.pending.delete(id) && this.isOpen) this.enqueue({ kind: FrameKind.Cancel, id });
   }
 
-  /** Sends a one-way message. */
+  /** Sends a one-way message; throws EncodeError when it is above the frame limit. */
   tell(target: string, payload: Uint8Array): void {
     if (!this.isOpen) throw new PeerGoneError(`the session with ${this.remotePeerId} is closed`);
     this.enqueue({ kind: FrameKind.Tell, target, payload });
@@ -128,8 +130,18 @@ export class RpcSession {
     this.handleClose(undefined);
   }
 
+  /**
+   * Queues a frame for the next flush. A frame above the size limit would make the peer
+   * reset the stream and fail every call on it, so it is refused here with EncodeError.
+   */
   private enqueue(envelope: Envelope): void {
     const body = encodeEnvelope(envelope);
+    if (body.byteLength > this.components.maxFrameBytes) {
+      throw new EncodeError(
+        `frame of ${body.byteLength} bytes exceeds the cluster frame limit of ${this.components.maxFrameBytes}`,
+        { details: { bytes: body.byteLength, limit: this.components.maxFrameBytes } },
+      );
+    }
     this.outbox.append(encodeLengthPrefix(body.byteLength), body);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -235,7 +247,11 @@ export class RpcSession {
           this.fail(id, toCameoError(error));
           return;
         }
-        this.enqueue({ kind: FrameKind.Reply, id, payload: bytes });
+        try {
+          this.enqueue({ kind: FrameKind.Reply, id, payload: bytes });
+        } catch (error) {
+          this.fail(id, toCameoError(error));
+        }
       },
       (error: unknown) => {
         this.serving.delete(id);
@@ -265,7 +281,15 @@ export class RpcSession {
 
   private fail(id: number, error: CameoError): void {
     if (!this.isOpen) return;
-    this.enqueue({ kind: FrameKind.Failure, id, payload: encodeMessage(error.toWire()) });
+    try {
+      this.enqueue({ kind: FrameKind.Failure, id, payload: encodeMessage(error.toWire()) });
+    } catch (encodeFailure) {
+      // The error itself does not fit (huge details): send its code and a short message.
+      const short = new EncodeError(`${error.code}: ${error.message.slice(0, 500)}`, {
+        cause: encodeFailure,
+      });
+      this.enqueue({ kind: FrameKind.Failure, id, payload: encodeMessage(short.toWire()) });
+    }
   }
 
   private handleClose(error: Error | undefined): void {

@@ -146,6 +146,8 @@ interface KnownPeer {
   readonly nodeId: NodeId;
   readonly addresses: readonly string[];
   readonly shards: readonly number[];
+  /** When its latest hello arrived. */
+  readonly updatedAt: number;
 }
 
 class TransportNodeImpl implements TransportNode, SessionProvider {
@@ -221,7 +223,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
       peerId,
       addresses: peer.addresses,
       shards: peer.shards,
-      updatedAt: Date.now(),
+      updatedAt: peer.updatedAt,
     }));
   }
 
@@ -411,6 +413,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
       nodeId: nodeIdValue,
       addresses: hello.addresses,
       shards: hello.shards,
+      updatedAt: Date.now(),
     });
     for (const peer of hello.peers) this.maybeDial(peer.peerId, peer.addresses);
     if (before === undefined) {

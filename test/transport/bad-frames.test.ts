@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Stream } from '@libp2p/interface';
 import { pino } from 'pino';
 import { Packr } from 'msgpackr';
-import { PeerGoneError, decodeMessage } from '../../messages/index.js';
+import { EncodeError, PeerGoneError, decodeMessage } from '../../messages/index.js';
 import { createTestMesh, encodeLengthPrefix, RPC_PROTOCOL, type TestMesh } from '../../transport/index.js';
 import { createEchoActor, type Echo, type EchoReplies } from './support/echo-actor.js';
 
@@ -125,6 +125,17 @@ describe('malformed frames', () => {
     expect(failure).toMatchObject({ type: 'Error', code: 'DECODE_ERROR' });
     expect(stream.status).toBe('open');
     stream.abort(new Error('test done'));
+  });
+
+  it('refuses to send a frame above the limit with EncodeError, without disturbing other calls', async () => {
+    const ref = mesh.nodes[1]!.remoteRef<Echo, EchoReplies>({ nodeId: 'node-0' }, 'echo');
+    const slow = ref.ask({ type: 'TransportTestEcho', text: 'slow', delayMs: 300 });
+    const tooBigAsk = ref.ask({ type: 'TransportTestEcho', text: 'x'.repeat(MAX_FRAME_BYTES) });
+    await expect(tooBigAsk).rejects.toBeInstanceOf(EncodeError);
+    // The reply would be too big: the server answers with EncodeError instead of a frame the client would refuse.
+    const tooBigReply = ref.ask({ type: 'TransportTestEcho', text: 'y', repeat: MAX_FRAME_BYTES });
+    await expect(tooBigReply).rejects.toBeInstanceOf(EncodeError);
+    await expect(slow).resolves.toMatchObject({ text: 'slow' });
   });
 
   it('fails pending calls of a reset session with PeerGoneError, then reconnects', async () => {

@@ -21,6 +21,8 @@ export const Echo = defineMessage(
     type: z.literal('TransportTestEcho'),
     text: z.string(),
     delayMs: z.number().int().nonnegative().optional(),
+    /** The reply repeats the text this many times (large replies). */
+    repeat: z.number().int().positive().optional(),
     failWith: z.enum(['validation', 'index-not-found']).optional(),
   }),
 );
@@ -62,7 +64,8 @@ export function createEchoActor(
       if (message.failWith === 'validation')
         return Promise.reject(new ValidationError(`bad text ${message.text}`));
       if (message.failWith === 'index-not-found') return Promise.reject(new IndexNotFoundError(message.text));
-      const reply: EchoReply = { type: 'TransportTestEchoReply', text: message.text, servedBy };
+      const text = message.repeat === undefined ? message.text : message.text.repeat(message.repeat);
+      const reply: EchoReply = { type: 'TransportTestEchoReply', text, servedBy };
       if (stats) stats.served++;
       if (!message.delayMs) return Promise.resolve(reply);
       return new Promise((resolve, reject) => {
