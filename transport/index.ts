@@ -33,5 +33,6 @@ export { RemoteActorRef, type RemoteTarget } from './remote-ref.js';
 export type { ActorResolver } from './session.js';
 export { NODE_RECORD_NAMESPACE, type NodeRecord } from './node-record.js';
 export { DHT_PROTOCOL } from './host.js';
+export { TransportMetrics } from './metrics.js';
 export { encodeLengthPrefix } from './framing.js';
 export { createTestMesh, waitForFullMesh, type TestMesh, type TestMeshOptions } from './test-mesh.js';

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { ValidationError, type NodeId } from '../messages/index.js';
 import type { ActorResolver } from './session.js';
 
@@ -58,6 +59,8 @@ export interface TransportNodeOptions {
   readonly shards?: readonly number[];
   /** Peer-health timings. */
   readonly health?: HealthOptions;
+  /** Prometheus registry for the transport metrics; default: a registry of this node's own. */
+  readonly metricsRegistry?: Registry;
   /** Structured logger; default: a pino logger at `info`. */
   readonly logger?: Logger;
 }

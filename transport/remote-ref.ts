@@ -20,6 +20,7 @@ import {
   type ReplyOf,
 } from '../messages/index.js';
 import type { ActorRef, AskOptions } from '../actors/index.js';
+import type { TransportMetrics } from './metrics.js';
 import type { AnyActorRef, RpcSession } from './session.js';
 
 /** Which node a remote ref points at: by node id (resolved via hello table, then DHT) or PeerId. */
@@ -52,6 +53,7 @@ export class RemoteActorRef<P extends Message, R extends ReplyMap<P>> implements
     actorName: string,
     private readonly defaultTimeoutMs: number,
     private readonly logger: Logger,
+    private readonly metrics: TransportMetrics,
   ) {
     this.name = actorName;
   }
@@ -103,6 +105,10 @@ export class RemoteActorRef<P extends Message, R extends ReplyMap<P>> implements
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        this.metrics.asks.inc({ outcome: error === undefined ? 'ok' : error.code });
+        if (error === undefined || error.code !== AskTimeoutError.code) {
+          this.metrics.askSeconds.observe((performance.now() - started) / 1000);
+        }
         options.signal?.removeEventListener('abort', onAbort);
         if (error === undefined) {
           resolve(reply as ReplyOf<P, R, M>);

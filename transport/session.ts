@@ -23,6 +23,7 @@ import {
 import type { ActorRef } from '../actors/index.js';
 import { FrameKind, decodeEnvelope, encodeEnvelope, type Envelope, type HelloBody } from './envelope.js';
 import { FrameDecoder, encodeLengthPrefix } from './framing.js';
+import type { TransportMetrics } from './metrics.js';
 
 /** A local actor of any protocol, as the resolver returns it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- replies are checked by the codec, not the type
@@ -44,6 +45,7 @@ export interface SessionComponents {
   readonly maxFrameBytes: number;
   readonly resolveActor: ActorResolver;
   readonly logger: Logger;
+  readonly metrics: TransportMetrics;
   /** The hello this node sends first. */
   readonly hello: () => HelloBody;
   /** Called with the peer's hello. */
@@ -173,6 +175,7 @@ export class RpcSession {
         { peerId: this.remotePeerId, nodeId: this.remoteNodeId, err: (error as Error).message },
         'resetting RPC stream after a protocol violation',
       );
+      this.components.metrics.protocolViolations.inc();
       this.abort(error as Error);
     }
   }
@@ -239,6 +242,7 @@ export class RpcSession {
     ref.ask(message, { timeoutMs, signal: controller.signal }).then(
       (reply: Message) => {
         this.serving.delete(id);
+        this.components.metrics.served.inc({ outcome: 'ok' });
         if (!this.isOpen) return;
         let bytes: Uint8Array;
         try {
@@ -280,6 +284,7 @@ export class RpcSession {
   }
 
   private fail(id: number, error: CameoError): void {
+    this.components.metrics.served.inc({ outcome: error.code });
     if (!this.isOpen) return;
     try {
       this.enqueue({ kind: FrameKind.Failure, id, payload: encodeMessage(error.toWire()) });

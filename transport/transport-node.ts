@@ -11,6 +11,7 @@ import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import {
   PeerGoneError,
   ValidationError,
@@ -23,6 +24,7 @@ import type { ActorRef } from '../actors/index.js';
 import type { HelloBody } from './envelope.js';
 import { createHost, type Host } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
+import { TransportMetrics, createMetricsRegistry } from './metrics.js';
 import { nodeRecordKey, openNodeRecord, signNodeRecord, type NodeRecord } from './node-record.js';
 import {
   DEFAULT_BIND_ADDRESS,
@@ -59,6 +61,8 @@ export interface TransportNode {
   readonly nodeId: NodeId;
   /** This node's PeerId, stable across restarts with the same data directory. */
   readonly peerId: string;
+  /** Prometheus metrics (`node.metrics.registry.metrics()` gives the text format). */
+  readonly metrics: TransportMetrics;
   /** The underlying libp2p host (for diagnostics and tests; do not reconfigure it). */
   readonly libp2p: Host;
   /** Starts listening, dials the seeds and publishes the node record. */
@@ -125,6 +129,7 @@ export async function createTransportNode(options: TransportNodeOptions): Promis
   });
   return new TransportNodeImpl(id, host, seeds, {
     privateKey,
+    metricsRegistry: options.metricsRegistry ?? createMetricsRegistry(),
     logger: options.logger ?? pino({ name: 'transport', level: process.env['LOG_LEVEL'] ?? 'info' }),
     resolveActor: options.resolveActor ?? noActors,
     maxFrameBytes,
@@ -135,6 +140,7 @@ export async function createTransportNode(options: TransportNodeOptions): Promis
 
 interface NodeSettings {
   readonly privateKey: PrivateKey;
+  readonly metricsRegistry: Registry;
   readonly logger: Logger;
   readonly resolveActor: ActorResolver;
   readonly maxFrameBytes: number;
@@ -154,6 +160,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
   readonly nodeId: NodeId;
   readonly peerId: string;
   readonly libp2p: Host;
+  readonly metrics: TransportMetrics;
   private readonly logger: Logger;
   private readonly settings: NodeSettings;
   private shards: readonly number[];
@@ -181,6 +188,10 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
     this.settings = settings;
     this.shards = settings.shards;
     this.logger = settings.logger.child({ nodeId: id, peerId: this.peerId });
+    this.metrics = new TransportMetrics(settings.metricsRegistry, {
+      sessions: () => [...this.sessions.values()].reduce((sum, list) => sum + list.length, 0),
+      peers: () => this.known.size,
+    });
   }
 
   async start(): Promise<void> {
@@ -231,7 +242,14 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
     target: RemoteTarget,
     actorName: string,
   ): ActorRef<P, R> {
-    return new RemoteActorRef<P, R>(this, target, actorName, this.settings.defaultCallTimeoutMs, this.logger);
+    return new RemoteActorRef<P, R>(
+      this,
+      target,
+      actorName,
+      this.settings.defaultCallTimeoutMs,
+      this.logger,
+      this.metrics,
+    );
   }
 
   on<K extends keyof TransportEvents>(type: K, listener: (event: TransportEvents[K]) => void): () => void {
@@ -361,6 +379,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
       maxFrameBytes: this.settings.maxFrameBytes,
       resolveActor: this.settings.resolveActor,
       logger: this.logger,
+      metrics: this.metrics,
       hello: () => this.hello(),
       onHello: (from, hello) => this.onHello(from, hello),
       onClose: (closed) => this.removeSession(closed),

@@ -138,6 +138,12 @@ describe('malformed frames', () => {
     await expect(slow).resolves.toMatchObject({ text: 'slow' });
   });
 
+  it('counts protocol violations in the Prometheus metrics', async () => {
+    const text = await mesh.nodes[0]!.metrics.registry.metrics();
+    const match = /^cameodb_transport_protocol_violations_total (\d+)$/m.exec(text);
+    expect(Number(match?.[1])).toBeGreaterThanOrEqual(5);
+  });
+
   it('fails pending calls of a reset session with PeerGoneError, then reconnects', async () => {
     const ref = mesh.nodes[1]!.remoteRef<Echo, EchoReplies>({ nodeId: 'node-0' }, 'echo');
     const pending = ref.ask({ type: 'TransportTestEcho', text: 'slow', delayMs: 5000 }, { timeoutMs: 5000 });

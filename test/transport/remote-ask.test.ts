@@ -97,6 +97,18 @@ for (const quic of [false, true]) {
       ).rejects.toBeInstanceOf(CancelledError);
     });
 
+    it('exports ask outcomes as Prometheus metrics', async () => {
+      const text = await mesh.nodes[0]!.metrics.registry.metrics();
+      expect(Number(/^cameodb_transport_asks_total\{outcome="ok"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(
+        200,
+      );
+      expect(text).toMatch(/^cameodb_transport_asks_total\{outcome="ASK_TIMEOUT"\} 1$/m);
+      expect(text).toMatch(/^cameodb_transport_asks_total\{outcome="UNKNOWN_ACTOR"\} 1$/m);
+      expect(text).toMatch(/^cameodb_transport_sessions [1-9]/m);
+      const served = await mesh.nodes[1]!.metrics.registry.metrics();
+      expect(served).toMatch(/^cameodb_transport_asks_served_total\{outcome="VALIDATION_ERROR"\} 1$/m);
+    });
+
     it('delivers a tell', async () => {
       mesh.nodes[0]!.remoteRef<Echo, EchoReplies>({ nodeId: 'node-1' }, 'echo').tell({
         type: 'TransportTestEcho',
