@@ -32,6 +32,12 @@ export interface TestMesh {
   readonly nodes: readonly TransportNode[];
   /** Stops node `index` gracefully (its peers see peer:lost). */
   stopNode(index: number): Promise<void>;
+  /**
+   * Kills node `index` the abrupt way an in-process harness can: every connection is
+   * aborted (no graceful close of streams), then the host is stopped. For a real SIGKILL,
+   * run a node in a child process (test/transport/fixtures/peer.ts).
+   */
+  killNode(index: number): Promise<void>;
   /** Stops every node and deletes the temporary directories. */
   stop(): Promise<void>;
 }
@@ -100,6 +106,14 @@ export async function createTestMesh(n: number, options: TestMeshOptions = {}): 
       const node = nodes[index];
       if (node === undefined || stopped.has(index)) return;
       stopped.add(index);
+      await node.stop();
+    },
+    async killNode(index: number): Promise<void> {
+      const node = nodes[index];
+      if (node === undefined || stopped.has(index)) return;
+      stopped.add(index);
+      for (const connection of node.libp2p.getConnections())
+        connection.abort(new Error('node killed by the test mesh'));
       await node.stop();
     },
     stop: stopAll,

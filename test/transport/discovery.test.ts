@@ -3,6 +3,7 @@
  * node records resolve through the DHT, and peer events report joins and losses.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PeerGoneError } from '../../messages/index.js';
 import { createTestMesh, type PeerEvent, type TestMesh } from '../../transport/index.js';
 import { createEchoActor, type Echo, type EchoReplies } from './support/echo-actor.js';
 
@@ -71,6 +72,25 @@ describe('a five-node mesh seeded by one node', () => {
     off();
     expect(lost[0]).toEqual({ nodeId: 'node-4', peerId: leaving.peerId });
     expect(mesh.nodes[0]!.peers().map((peer) => peer.nodeId)).not.toContain('node-4');
+  });
+
+  it('fails a call pending on a killed node with PeerGoneError and keeps serving the rest', async () => {
+    const ref = mesh.nodes[0]!.remoteRef<Echo, EchoReplies>({ nodeId: 'node-3' }, 'echo-node-3');
+    const pending = ref.ask(
+      { type: 'TransportTestEcho', text: 'slow', delayMs: 10_000 },
+      { timeoutMs: 10_000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await mesh.killNode(3);
+    await expect(pending).rejects.toBeInstanceOf(PeerGoneError);
+    // A call to a node that is gone fails with PeerGoneError too (it is not in the table any more).
+    await expect(
+      ref.ask({ type: 'TransportTestEcho', text: 'x' }, { timeoutMs: 3000 }),
+    ).rejects.toBeInstanceOf(PeerGoneError);
+    const alive = mesh.nodes[0]!.remoteRef<Echo, EchoReplies>({ nodeId: 'node-2' }, 'echo-node-2');
+    await expect(alive.ask({ type: 'TransportTestEcho', text: 'ok' })).resolves.toMatchObject({
+      servedBy: 'node-2',
+    });
   });
 });
 

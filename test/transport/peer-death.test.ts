@@ -83,6 +83,7 @@ describe('peer death', () => {
     const { error, at } = await outcome;
     expect(error).toBeInstanceOf(PeerGoneError);
     expect(at - killedAt).toBeLessThan(1000);
+    process.stdout.write(`TCP killed-peer detection: ${at - killedAt} ms\n`);
     await waitFor(() => lost.some((event) => event.nodeId === 'killed-tcp'));
   });
 
