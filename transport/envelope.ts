@@ -53,6 +53,9 @@ export class EnvelopeViolation extends Error {
   }
 }
 
+/** The most peers a hello may list; far above any cluster size, bounds a hostile hello. */
+const MAX_HELLO_PEERS = 4096;
+
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, int64AsType: 'number' });
 
 /** Encodes an envelope into frame bytes (without the length prefix). */
@@ -92,7 +95,8 @@ function checkHello(value: unknown): HelloBody {
     throw new EnvelopeViolation('hello has invalid shards');
   }
   if (!isStringArray(addresses)) throw new EnvelopeViolation('hello has invalid addresses');
-  if (!Array.isArray(peers)) throw new EnvelopeViolation('hello has invalid peers');
+  if (!Array.isArray(peers) || peers.length > MAX_HELLO_PEERS)
+    throw new EnvelopeViolation('hello has invalid peers');
   for (const peer of peers as unknown[]) {
     const { peerId, addresses: peerAddresses } = (peer ?? {}) as Record<string, unknown>;
     if (typeof peerId !== 'string' || !isStringArray(peerAddresses)) {

@@ -76,6 +76,11 @@ export class RpcSession {
     this.stream.addEventListener('message', (event) => this.receive(event.data));
     this.stream.addEventListener('close', (event) => this.handleClose(event.error));
     this.stream.addEventListener('drain', () => this.flush());
+    // The peer closed its side (it is stopping): no reply can come any more, so close ours
+    // too and fail pending calls now rather than at their deadlines.
+    this.stream.addEventListener('remoteCloseWrite', () => {
+      void this.close();
+    });
     this.enqueue({ kind: FrameKind.Hello, hello: components.hello() });
   }
 

@@ -422,6 +422,14 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
       session.abort(error as Error);
       return;
     }
+    for (const [otherPeerId, other] of this.known) {
+      if (other.nodeId === nodeIdValue && otherPeerId !== session.remotePeerId) {
+        this.logger.warn(
+          { nodeId: nodeIdValue, peerIds: [otherPeerId, session.remotePeerId] },
+          'two peers claim the same node id; asks by node id go to the first',
+        );
+      }
+    }
     const before = this.known.get(session.remotePeerId);
     const changed =
       before === undefined ||
