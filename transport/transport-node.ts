@@ -488,6 +488,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
     const peer = this.known.get(peerId);
     if (peer === undefined) return;
     this.known.delete(peerId);
+    if (!this.running) return; // this node is stopping: its peers are not lost
     this.logger.info({ peer: { nodeId: peer.nodeId, peerId } }, 'peer lost');
     this.emit('peer:lost', { nodeId: peer.nodeId, peerId });
   };
