@@ -92,6 +92,18 @@ export interface TransportNode {
 
 const noActors: ActorResolver = () => undefined;
 
+/**
+ * libp2p 3.3.11's AddressManager debounces a peer-store update (1 s timer) on
+ * 'transport:close' and never cancels it, so a stopped node keeps its process alive for a
+ * second (jest then reports that it did not exit). Cancel that timer; the shape is checked
+ * at run time, so a libp2p without this internal is left alone.
+ */
+function cancelAddressManagerDebounce(host: Host): void {
+  type Internals = { components?: { addressManager?: { _updatePeerStoreAddresses?: { stop?: unknown } } } };
+  const debounced = (host as unknown as Internals).components?.addressManager?._updatePeerStoreAddresses;
+  if (typeof debounced?.stop === 'function') (debounced.stop as () => void)();
+}
+
 /** How often seeds are re-dialled while alone, and sessions re-opened to connected peers without one. */
 const MAINTENANCE_INTERVAL_MS = 2000;
 /** Debounce of DHT record publication after membership changes. */
@@ -220,6 +232,7 @@ class TransportNodeImpl implements TransportNode, SessionProvider {
     const all = [...this.sessions.values()].flat();
     await Promise.all(all.map((session) => session.close()));
     await this.libp2p.stop();
+    cancelAddressManagerDebounce(this.libp2p);
     this.libp2p.removeEventListener('peer:disconnect', this.onPeerDisconnect);
     this.logger.info('transport node stopped');
   }
