@@ -267,18 +267,17 @@ export function buildProgram(context: RunContext, programName = 'cameodb client'
     .description(
       'stream a CSV, TSV, JSON array or JSON Lines file (optionally .gz; "-" for stdin) into an index',
     )
-    .option('--id-column <column>', 'field holding the document id (default: generate ids)')
+    .option('--id-column <column>', 'field holding the document id (default: the "id" field, else generated)')
     .addOption(new Option('--format <format>', 'csv, tsv, json or jsonl (default: from the file name)'))
     .option('--batch-size <n>', 'documents per bulk request', '1000')
     .option('--max-errors <n>', 'line errors to print and list', '100')
     .option('--no-cast', 'keep CSV/TSV cells as strings')
+    .option('--no-detect-schema', 'do not create a missing index with a schema detected from the file')
+    .option('--sample <n>', 'records sampled to detect the schema', '1000')
     .action(async (index: string, file: string, options: LoadCommandOptions, command: Command) => {
       const global = globals(command);
       // A long load outlives a busy spell of the server: be patient with 503s (about a minute in all).
       const cameo = clientFor(global, io, { retries: 8, retryMaxDelayMs: 15_000 });
-      if (options.idColumn === undefined) {
-        writeLine(io.stderr, 'no --id-column: generating a random id for every document');
-      }
       const summary = await loadData(
         cameo,
         {
@@ -290,6 +289,8 @@ export function buildProgram(context: RunContext, programName = 'cameodb client'
           maxErrors: positiveInteger(options.maxErrors, '--max-errors', true),
           cast: options.cast,
           concurrency: 2,
+          detectSchema: options.detectSchema,
+          detectSample: positiveInteger(options.sample, '--sample'),
           ...(file === '-' ? { input: io.stdin } : {}),
         },
         (totalBytes) => new LoadProgress(io.stderr, global.quiet !== true, totalBytes),
@@ -327,6 +328,8 @@ interface LoadCommandOptions {
   readonly batchSize: string;
   readonly maxErrors: string;
   readonly cast: boolean;
+  readonly detectSchema: boolean;
+  readonly sample: string;
 }
 
 async function streamSearch(

@@ -69,6 +69,8 @@ describe('data load back-pressure', () => {
         cast: true,
         maxErrors: 10,
         concurrency: 2,
+        detectSchema: false,
+        detectSample: 1000,
         input: Readable.from(lines(), { objectMode: false }),
       },
       (total) => new LoadProgress(process.stderr, false, total),

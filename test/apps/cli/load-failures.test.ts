@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson, startTestServer, type TestServer } from '../support/http-server.js';
 import { runCli } from '../support/cli-run.js';
 
@@ -27,6 +28,14 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** Answers the schema check of a load (the index is new) and the schema it then puts. */
+function schemaRequest(request: IncomingMessage, response: ServerResponse): boolean {
+  if (!request.url?.endsWith('/_config')) return false;
+  if (request.method === 'GET') sendJson(response, 404, { error: 'INDEX_NOT_FOUND', details: {} });
+  else request.resume().on('end', () => sendJson(response, 201, { created: true }));
+  return true;
+}
+
 function accepted(items: unknown[]): Record<string, unknown> {
   return { items_received: items.length, items_written: items.length, errors: [], duration_ms: 1 };
 }
@@ -35,6 +44,7 @@ describe('data load failures', () => {
   it('stops at a refused batch and says how much was written', async () => {
     let batches = 0;
     server = await startTestServer(async (request, response) => {
+      if (schemaRequest(request, response)) return;
       const items = JSON.parse(await readBody(request)) as unknown[];
       batches += 1;
       if (batches === 2) {
@@ -76,6 +86,7 @@ describe('data load failures', () => {
   it('retries a batch refused with 503 and completes, sending the API key', async () => {
     let calls = 0;
     server = await startTestServer(async (request, response) => {
+      if (schemaRequest(request, response)) return;
       const items = JSON.parse(await readBody(request)) as unknown[];
       calls += 1;
       if (calls === 1) return sendJson(response, 503, { error: 'OVERLOADED' }, { 'retry-after': '0' });
@@ -87,6 +98,12 @@ describe('data load failures', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('loaded: 30 of 30 records');
     expect(calls).toBe(2);
+    expect(server.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'GET /api/x/_config',
+      'PUT /api/x/_config',
+      'POST /api/x/_bulk',
+      'POST /api/x/_bulk',
+    ]);
     for (const request of server.requests) expect(request.headers.authorization).toBe('Bearer k-123');
   });
 });
