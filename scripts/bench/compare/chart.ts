@@ -98,7 +98,7 @@ export function renderLatencyChart(input: ChartInput): string {
     const x = LEFT + ((decade - domain.low) / (domain.high - domain.low)) * PLOT_WIDTH;
     parts.push(
       `<line x1="${x.toFixed(1)}" y1="${TOP - 6}" x2="${x.toFixed(1)}" y2="${plotBottom}" stroke="#dddddd"/>`,
-      `<text x="${x.toFixed(1)}" y="${plotBottom + 14}" text-anchor="middle">${escapeXml(formatMs(10 ** decade))}</text>`,
+      `<text x="${x.toFixed(1)}" y="${plotBottom + 14}" text-anchor="middle">${Number((10 ** decade).toPrecision(1))}</text>`,
     );
   }
   parts.push(

@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
@@ -44,7 +44,14 @@ function machineDescription(): string {
   } catch (error) {
     logger.warn({ err: error }, 'cannot read /etc/os-release');
   }
-  return `${cpus().length} cores (${model}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${os}`;
+  // The machine is shared: the load average says how much else was running.
+  const load = loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ');
+  return (
+    `${cpus().length} cores (${model}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${os}; ` +
+    `load average at the start ${load} (1/5/15 min)`
+  );
 }
 
 function gitDescription(): string {

@@ -96,8 +96,8 @@ export function renderSection(input: ReportInput): string {
   }
   lines.push(
     '',
-    'Why they differ: both systems find the same matching documents (bare terms are ANDed in both; ' +
-      "Postgres's 'simple' configuration and FTS5 tokenize the chosen lowercase ASCII words alike), " +
+    'Why they differ: both systems should match the same documents (bare terms are ANDed in both, and the ' +
+      "queries use only lowercase ASCII words that Postgres's 'simple' configuration and FTS5 tokenize alike), " +
       'but they order them differently. CameoDB ranks with BM25: inverse document frequency makes a rare ' +
       'term of a two-term query count more than a common one, and length normalisation favours short ' +
       "descriptions. Postgres's `ts_rank_cd` (cover density, default normalisation 0) has no IDF and no " +
@@ -105,7 +105,9 @@ export function renderSection(input: ReportInput): string {
       '(A = name 1.0, B = description 0.4; CameoDB gives name 2.5× the weight of description to mirror that). ' +
       'For a one-word query ts_rank_cd gives every description that contains the word once the same score, so ' +
       'its top 10 is decided by the tie-break (id order here), while BM25 prefers the shortest such descriptions. ' +
-      'Where many documents match, the two top-10 lists are different samples of the same result set.',
+      "CameoDB's BM25 statistics are also shard-local (4 shards by default, a random sample each), which " +
+      'moves near-tied scores a little. Where many documents match, the two top-10 lists are different ' +
+      'samples of the same result set.',
   );
   if (input.notes.length > 0) {
     lines.push('', '### Notes from this run', '', ...input.notes.map((note) => `- ${note}`));
