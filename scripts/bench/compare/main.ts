@@ -9,6 +9,7 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -113,7 +114,11 @@ async function measureCameo(
 
 async function main(argv: readonly string[]): Promise<void> {
   const options: CompareOptions = parseCompareOptions(argv);
-  const allDocuments = await loadCorpus(options.corpusPath);
+  // The corpus builder of the shard store issue caches its output here (with long
+  // descriptions); use it when present so every benchmark reads the same documents.
+  const builtCorpus = join(repositoryRoot, '.bench-data', 'debian-corpus.jsonl');
+  const corpusPath = options.corpusPath ?? (existsSync(builtCorpus) ? builtCorpus : undefined);
+  const allDocuments = await loadCorpus(corpusPath);
   const documents = options.docs === undefined ? allDocuments : allDocuments.slice(0, options.docs);
   if (documents.length === 0) throw new BenchInputError('the corpus is empty');
   logger.info({ documents: documents.length, of: allDocuments.length }, 'corpus loaded');
@@ -179,7 +184,7 @@ async function main(argv: readonly string[]): Promise<void> {
     command: commandLine(argv),
     corpus:
       `${documents.length.toLocaleString('en-US')} Debian package descriptions ` +
-      `(${options.corpusPath ?? '`apt-cache dumpavail`'}, first ${documents.length} of ${allDocuments.length}); ` +
+      `(${corpusPath === undefined ? '`apt-cache dumpavail`, short descriptions' : relative(repositoryRoot, corpusPath)}, ${documents.length === allDocuments.length ? 'all' : `first ${documents.length}`} of ${allDocuments.length}); ` +
       `${options.queries} queries per kind drawn with seed ${options.seed}; ${options.durationSeconds} s per timed phase; ` +
       'top 10 by score; one load process, closed loop',
     systems: [

@@ -53,7 +53,10 @@ export function parseCompareOptions(argv: readonly string[]): CompareOptions {
     .option('--duration <seconds>', 'length of each timed phase', positiveNumber('--duration'), 10)
     .option('--skip-cameodb', 'measure PostgreSQL only', false)
     .option('--skip-postgres', 'measure CameoDB only', false)
-    .option('--corpus <file.jsonl>', 'read the corpus from JSONL instead of apt-cache dumpavail')
+    .option(
+      '--corpus <file.jsonl>',
+      'corpus JSONL (default: .bench-data/debian-corpus.jsonl when present, else apt-cache dumpavail)',
+    )
     .option('--queries <n>', 'queries per kind', positiveInteger('--queries'), 200)
     .option('--seed <n>', 'seed of the query generator', positiveInteger('--seed', 0), 7)
     .option('--report <file>', 'markdown file to update', 'BENCHMARKS.md')
