@@ -112,7 +112,8 @@ async function measureCameo(
   }
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+/** Runs the comparison; resolves to the exit code (1 when a system's run failed). */
+async function main(argv: readonly string[]): Promise<number> {
   const options: CompareOptions = parseCompareOptions(argv);
   // The corpus builder of the shard store issue caches its output here (with long
   // descriptions); use it when present so every benchmark reads the same documents.
@@ -142,6 +143,7 @@ async function main(argv: readonly string[]): Promise<void> {
   // drains whichever is active.
   const runs: SystemRun[] = [];
   const skipped: string[] = [];
+  const failed: string[] = [];
   for (const system of ['PostgreSQL', 'CameoDB'] as const) {
     const skip = system === 'PostgreSQL' ? options.skipPostgres : options.skipCameo;
     if (skip) {
@@ -161,10 +163,17 @@ async function main(argv: readonly string[]): Promise<void> {
           workload,
         ),
       );
+    } catch (error) {
+      // Keep the other system's numbers: the report says this one failed, and the run
+      // exits non-zero.
+      logger.error({ system, err: error }, 'measurement failed');
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      failed.push(`${system}: the run failed (${reason}); its column is empty`);
     } finally {
       await cleanup.drain();
     }
   }
+  if (runs.length === 0) throw new BenchInputError(`nothing was measured: ${failed.join('; ')}`);
 
   const cameo = runs.find((run) => run.system === 'CameoDB');
   const postgres = runs.find((run) => run.system === 'PostgreSQL');
@@ -196,6 +205,7 @@ async function main(argv: readonly string[]): Promise<void> {
           : `${run.serverVersion}: default settings (\`node bin/cameodb.js --http-port P --data-paths TMP\`), HTTP keep-alive, 64 sockets`,
       ),
       ...skipped,
+      ...failed,
     ],
     rows: WORKLOADS.map((entry) => ({
       label: entry.label,
@@ -217,7 +227,8 @@ async function main(argv: readonly string[]): Promise<void> {
   });
 
   process.stdout.write(`${section}\n`);
-  if (options.dryRun) return;
+  const exitCode = failed.length === 0 ? 0 : 1;
+  if (options.dryRun) return exitCode;
   const reportFile = resolve(repositoryRoot, options.reportPath);
   const current = await readFile(reportFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
@@ -228,10 +239,11 @@ async function main(argv: readonly string[]): Promise<void> {
   await mkdir(dirname(chartFile), { recursive: true });
   await writeFile(chartFile, chart);
   logger.info({ report: reportFile, chart: join(chartFile) }, 'report written');
+  return exitCode;
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  (exitCode) => process.exit(exitCode),
   (error: unknown) => {
     if (error instanceof CommanderError) process.exit(error.exitCode);
     logger.fatal({ err: error }, 'bench:compare failed');
