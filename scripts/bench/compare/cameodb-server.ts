@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { BenchSetupError } from './errors.js';
 import { JsonHttpClient } from './http-json.js';
 import { freePort } from './ports.js';
+import type { RegisterCleanup } from './postgres-server.js';
 
 /** A running node. */
 export interface CameoServer {
@@ -26,10 +27,14 @@ export interface CameoServer {
   stop(): Promise<void>;
 }
 
-/** Starts a node from the repository at `repositoryRoot` and waits until it is healthy. */
+/**
+ * Starts a node from the repository at `repositoryRoot` and waits until it is healthy; its
+ * `stop` is registered with `register` as soon as the process is spawned.
+ */
 export async function startCameoServer(
   logger: Logger,
   repositoryRoot: string,
+  register: RegisterCleanup,
   readinessTimeoutMs = 60_000,
 ): Promise<CameoServer> {
   const root = await mkdtemp(join(tmpdir(), 'cameodb-compare-node-'));
@@ -75,6 +80,8 @@ export async function startCameoServer(
     return stopped;
   };
 
+  // Registered as soon as the process exists, so a signal during startup stops it too.
+  register('cameodb node', stop);
   const client = new JsonHttpClient('127.0.0.1', port, 1, 2_000);
   try {
     if (child.pid === undefined) throw new BenchSetupError('cannot spawn the cameodb node');

@@ -76,8 +76,7 @@ async function measurePostgres(
   queries: Record<QueryKind, BenchQuery[]>,
   workload: WorkloadOptions,
 ): Promise<SystemRun> {
-  const server = await startPostgres(logger);
-  cleanup.push('postgres server', () => server.stop());
+  const server = await startPostgres(logger, (name, close) => cleanup.push(name, close));
   const target = await createPostgresTarget({ ...server, maxConnections: workload.writeConcurrency });
   cleanup.push('postgres client pool', () => target.close());
   try {
@@ -101,8 +100,7 @@ async function measureCameo(
   queries: Record<QueryKind, BenchQuery[]>,
   workload: WorkloadOptions,
 ): Promise<SystemRun> {
-  const server = await startCameoServer(logger, repositoryRoot);
-  cleanup.push('cameodb node', () => server.stop());
+  const server = await startCameoServer(logger, repositoryRoot, (name, close) => cleanup.push(name, close));
   const target = await createCameoTarget(server.host, server.port, workload.writeConcurrency);
   cleanup.push('cameodb http client', () => target.close());
   try {

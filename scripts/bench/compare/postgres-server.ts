@@ -84,24 +84,30 @@ async function postgresUserIds(): Promise<{ uid: number; gid: number }> {
   }
 }
 
+/** Registers something to stop at exit, on failure or on a signal (CleanupStack.push). */
+export type RegisterCleanup = (name: string, close: () => Promise<void>) => void;
+
 /**
- * Creates and starts a server. The returned `stop` is idempotent and also removes the
- * temporary directory; if starting fails, whatever was created is removed before the error
- * propagates.
+ * Creates and starts a server. Its `stop` is registered before anything is started, so a
+ * signal that arrives mid-start still stops the server (after the start step under way has
+ * settled) and removes the directory. `stop` is idempotent; if starting fails, whatever was
+ * created is removed before the error propagates.
  */
-export async function startPostgres(logger: Logger): Promise<PostgresServer> {
+export async function startPostgres(logger: Logger, register: RegisterCleanup): Promise<PostgresServer> {
   await ensurePostgresInstalled(logger);
   const root = await mkdtemp(join(tmpdir(), 'cameodb-compare-pg-'));
   const dataDirectory = join(root, 'data');
   const user = 'bench';
   const database = 'postgres';
-  let started = false;
   let stopped: Promise<void> | undefined;
 
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       try {
-        if (started) {
+        // A stop requested mid-start waits for the step under way (initdb or pg_ctl start)
+        // to settle; its failure, if any, is reported by the start path.
+        await Promise.allSettled([launch]);
+        if (existsSync(join(dataDirectory, 'postmaster.pid'))) {
           // Smart first: it waits for the sessions our pool just closed to finish, so no
           // client sees "terminating connection"; fast if one lingers.
           await runServerCommand('pg_ctl', [
@@ -121,7 +127,13 @@ export async function startPostgres(logger: Logger): Promise<PostgresServer> {
       } catch (error) {
         // pg_ctl could not stop it: kill the postmaster directly so nothing outlives the run.
         const pid = await postmasterPid(dataDirectory);
-        if (pid !== undefined) process.kill(pid, 'SIGQUIT');
+        if (pid !== undefined) {
+          try {
+            process.kill(pid, 'SIGQUIT');
+          } catch (killError) {
+            logger.warn({ err: killError, pid }, 'cannot signal the postmaster (already gone?)');
+          }
+        }
         throw error;
       } finally {
         await rm(root, { recursive: true, force: true });
@@ -130,13 +142,14 @@ export async function startPostgres(logger: Logger): Promise<PostgresServer> {
     return stopped;
   };
 
-  try {
+  // Declared after `stop` (which only runs once this exists: it is registered below).
+  const launch = (async () => {
     if (process.getuid?.() === 0) {
       const { uid, gid } = await postgresUserIds();
       await chown(root, uid, gid);
     }
     // --no-sync only skips flushing the freshly written template files at the end of
-    // initdb; the running server's durability settings are untouched (checked below).
+    // initdb; the running server's durability settings are untouched (checked by the target).
     await runServerCommand('initdb', [
       '-D',
       dataDirectory,
@@ -149,7 +162,6 @@ export async function startPostgres(logger: Logger): Promise<PostgresServer> {
     ]);
     const port = await freePort();
     const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -k ${root} -c max_connections=100`;
-    started = true;
     await runServerCommand('pg_ctl', [
       '-D',
       dataDirectory,
@@ -162,6 +174,11 @@ export async function startPostgres(logger: Logger): Promise<PostgresServer> {
       serverOptions,
       'start',
     ]);
+    return port;
+  })();
+  register('postgres server', stop);
+  try {
+    const port = await launch;
     logger.info({ port, dataDirectory }, 'postgres started');
     return { host: '127.0.0.1', port, user, database, dataDirectory, stop };
   } catch (error) {

@@ -183,7 +183,9 @@ process.on('SIGTERM', () => process.exit(0));
 
   it('waits for health, passes port and data path, and stops the node', async () => {
     const root = await fakeRepository(HEALTHY);
-    const node = await startCameoServer(logger, root);
+    const registered: string[] = [];
+    const node = await startCameoServer(logger, root, (name) => registered.push(name));
+    expect(registered).toEqual(['cameodb node']);
     const client = new JsonHttpClient('127.0.0.1', node.port, 1);
     try {
       expect((await client.send('GET', '/_cluster/health')).status).toBe(200);
@@ -198,11 +200,15 @@ process.on('SIGTERM', () => process.exit(0));
 
   it('a node that exits during startup is a setup error, not a hang', async () => {
     const root = await fakeRepository("console.error('boom'); process.exit(3);");
-    await expect(startCameoServer(logger, root)).rejects.toThrow(/exited during startup \(exit code 3\)/);
+    await expect(startCameoServer(logger, root, () => undefined)).rejects.toThrow(
+      /exited during startup \(exit code 3\)/,
+    );
   }, 30_000);
 
   it('a node that never becomes healthy times out with a setup error and is killed', async () => {
     const root = await fakeRepository('setInterval(() => {}, 1000);');
-    await expect(startCameoServer(logger, root, 1_000)).rejects.toBeInstanceOf(BenchSetupError);
+    await expect(startCameoServer(logger, root, () => undefined, 1_000)).rejects.toBeInstanceOf(
+      BenchSetupError,
+    );
   }, 30_000);
 });

@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -41,7 +43,7 @@ describe('PostgreSQL target', () => {
   let target: BenchTarget;
 
   beforeAll(async () => {
-    server = await startPostgres(logger);
+    server = await startPostgres(logger, () => undefined); // stopped in afterAll
     target = await createPostgresTarget({ ...server, maxConnections: 4 });
   }, 60_000);
 
@@ -95,7 +97,30 @@ describe('PostgreSQL target', () => {
   });
 });
 
+function throwAwayDirectories(): Set<string> {
+  return new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('cameodb-compare-pg-')));
+}
+
 describe('PostgreSQL lifecycle', () => {
+  it('a signal in the middle of starting still stops the server and removes its directory', async () => {
+    const before = throwAwayDirectories();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'fixtures', 'hold-postgres.ts'), 'early'],
+      {
+        cwd: repositoryRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    await sleep(1_000); // inside initdb or pg_ctl start
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    const leaked = [...throwAwayDirectories()].filter((name) => !before.has(name));
+    expect(leaked).toEqual([]);
+  }, 60_000);
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} to the harness stops the server and removes its directory`, async () => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'hold-postgres.ts')], {
