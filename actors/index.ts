@@ -4,3 +4,29 @@
  * @module
  */
 export type { ActorRef, AskOptions } from './ref.js';
+export * from './runtime/index.js';
+export * from './examples/index.js';
+export * from './coordinator/index.js';
+export { GroupCommitter, type CommitGroup, type GroupCommitSnapshot } from './microshard/group-commit.js';
+export {
+  microshardActor,
+  type MicroshardOptions,
+  type MicroshardProbe,
+} from './microshard/microshard-actor.js';
+export { nodeOrchestrator, type NodeOrchestratorOptions } from './orchestrator/node-orchestrator.js';
+export { mergeHits, hitOrder, type HitPage, type MergedHits } from './orchestrator/merge-hits.js';
+export { routerActor, RouteUnavailableError, type RouterOptions } from './router/router-actor.js';
+export { localOnly, type RouteDecider } from './router/route-decision.js';
+export {
+  loadOrCreateIdentity,
+  NodeIdentityError,
+  IDENTITY_FILE,
+  type NodeIdentity,
+} from './node/node-identity.js';
+export {
+  startNode,
+  type NodeOptions,
+  type NodeStatus,
+  type RunningNode,
+  type ShardStatus,
+} from './node/start-node.js';

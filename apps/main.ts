@@ -1,17 +1,26 @@
 /**
- * Entry of the `cameodb` command: dispatches to the server (default) or the client CLI.
+ * Entry of the `cameodb` command: dispatches to the server (default), `generate-config`,
+ * `check-config` or the client CLI (`cameodb client ...`).
  * @module
  */
 import '../transport/polyfills.js';
 import { readFileSync } from 'node:fs';
+import { runClientCli } from './cli/index.js';
+import { createNode, runCommand } from './server/index.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
-const args = process.argv.slice(2);
-if (args.includes('--version') || args.includes('-V')) {
-  process.stdout.write(`cameodb ${packageJson.version}\n`);
-} else {
-  process.stdout.write(`cameodb ${packageJson.version}: the server is not built yet; see README.md\n`);
-}
+const code = await runCommand(process.argv.slice(2), {
+  version: packageJson.version,
+  createNode,
+  runClient: runClientCli,
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  exit: (exitCode) => process.exit(exitCode),
+  signals: process,
+});
+// null: the server is running; the process lives until a signal stops it.
+if (code !== null) process.exitCode = code;

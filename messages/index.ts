@@ -13,3 +13,4 @@ export * from './error-message.js';
 export * from './shard-protocol.js';
 export * from './client-protocol.js';
 export * from './coordinator-protocol.js';
+export * from './example-protocol.js';

@@ -1,0 +1,238 @@
+/**
+ * MicroshardActor: one shard of one node. It owns the shard's writer thread (a one-thread
+ * WorkerPool holding the ShardStore), commits writes in groups, and sends reads to the
+ * node's shared reader pool so a search never waits behind a bulk write. It is supervised
+ * with restart: a crash starts a fresh writer thread, which replays the log on open.
+ * @module
+ */
+import {
+  CameoError,
+  errorFromWire,
+  type ItemResult,
+  type ShardReplies,
+  type ShardRequest,
+} from '../../messages/index.js';
+import {
+  STORAGE_WORKER_MODULE,
+  type ShardTaskOptions,
+  type StorageTask,
+  type StorageTaskResult,
+  type StorageTaskValue,
+  type WriteOperation,
+} from '../../storage/index.js';
+import {
+  CrashPolicy,
+  createWorkerPool,
+  defineActor,
+  type ActorDefinition,
+  type WorkerPool,
+  type WorkerPoolSnapshot,
+} from '../runtime/index.js';
+import type { Registry } from 'prom-client';
+import { GroupCommitter, type GroupCommitSnapshot } from './group-commit.js';
+
+/** What one shard needs to run. */
+export interface MicroshardOptions {
+  readonly shardId: number;
+  /** The shard's directory (LMDB + SQLite files). */
+  readonly shardPath: string;
+  /** The node's pool of reader threads, shared by all shards. */
+  readonly readers: WorkerPool<StorageTask, StorageTaskResult>;
+  readonly storeOptions?: ShardTaskOptions;
+  readonly metricsRegistry?: Registry;
+  /** Most write operations in one group commit (default 5000). */
+  readonly maxGroupOperations?: number;
+  /** Where the running shard publishes its probes for health and metrics (owned by the node). */
+  readonly probes?: Map<number, MicroshardProbe>;
+}
+
+/** Live counters of a running shard. */
+export interface MicroshardProbe {
+  readonly commits: () => GroupCommitSnapshot;
+  readonly writer: () => WorkerPoolSnapshot;
+}
+
+/** The live parts of a running shard. */
+export interface MicroshardState {
+  readonly writer: WorkerPool<StorageTask, StorageTaskResult>;
+  readonly committer: GroupCommitter;
+}
+
+type KindOf<K extends StorageTask['kind']> = Extract<StorageTaskValue, { kind: K }>;
+
+/** Runs one task and unwraps its result, rebuilding a failure as its own error class. */
+async function runTask<T extends StorageTask>(
+  pool: WorkerPool<StorageTask, StorageTaskResult>,
+  task: T,
+  signal?: AbortSignal,
+): Promise<KindOf<T['kind']>> {
+  const result = await pool.run(task, signal === undefined ? undefined : { signal });
+  if (!result.ok) throw errorFromWire(result.error);
+  return result as unknown as KindOf<T['kind']>;
+}
+
+type SuccessfulItem = Extract<ItemResult, { ok: true }>;
+
+function single(results: ItemResult[]): SuccessfulItem {
+  const [result] = results;
+  if (result === undefined) throw new CameoError('INTERNAL_ERROR', 'a write returned no result');
+  if (!result.ok) throw errorFromWire(result.error);
+  return result;
+}
+
+/** The definition of the actor for one shard. */
+export function microshardActor(
+  options: MicroshardOptions,
+): ActorDefinition<ShardRequest, ShardReplies, MicroshardState> {
+  const { shardPath, readers, storeOptions } = options;
+  const withOptions = storeOptions === undefined ? {} : { options: storeOptions };
+  return defineActor<ShardRequest, ShardReplies, MicroshardState>({
+    name: `microshard-${options.shardId}`,
+    // Handlers only enqueue work for threads; many may wait at once (group commit needs it).
+    concurrency: 4096,
+    mailboxLimit: 20_000,
+    messageDeadlineMs: 120_000,
+    supervision: { policy: CrashPolicy.Restart, restartLimit: { maxRestarts: 5, withinMs: 60_000 } },
+    async initialState() {
+      const writer = createWorkerPool<StorageTask, StorageTaskResult>({
+        name: `writer-${options.shardId}`,
+        module: STORAGE_WORKER_MODULE,
+        threads: 1,
+        minThreads: 1,
+        maxQueue: 100_000,
+        ...(options.metricsRegistry === undefined ? {} : { metricsRegistry: options.metricsRegistry }),
+      });
+      // Opening the store in the writer thread runs recovery before any read is served.
+      await runTask(writer, { kind: 'open', shardPath, ...withOptions });
+      const committer = new GroupCommitter(
+        async (operations: WriteOperation[]) =>
+          (await runTask(writer, { kind: 'applyWrites', shardPath, operations, ...withOptions })).results,
+        options.maxGroupOperations,
+      );
+      options.probes?.set(options.shardId, {
+        commits: () => committer.snapshot(),
+        writer: () => writer.snapshot(),
+      });
+      return { writer, committer };
+    },
+    async onStop(state) {
+      options.probes?.delete(options.shardId);
+      try {
+        await runTask(state.writer, { kind: 'close', shardPath });
+      } finally {
+        await state.writer.stop();
+      }
+    },
+    receive: {
+      async WriteRequest(state, message) {
+        const results = await state.committer.submit([
+          { kind: 'upsert', position: 0, index: message.index, id: message.id, doc: message.doc },
+        ]);
+        const result = single(results);
+        return {
+          type: 'WriteReply',
+          id: result.id,
+          result: result.result === 'created' ? 'created' : 'updated',
+          version: result.version,
+        };
+      },
+      async BatchWriteRequest(state, message) {
+        const operations = message.items.map((item): WriteOperation => ({
+          kind: 'upsert',
+          position: item.position,
+          index: message.index,
+          id: item.id,
+          doc: item.doc,
+        }));
+        return { type: 'BatchReply', results: await state.committer.submit(operations) };
+      },
+      async DeleteRequest(state, message) {
+        const results = await state.committer.submit([
+          { kind: 'delete', position: 0, index: message.index, id: message.id },
+        ]);
+        const result = single(results);
+        return {
+          type: 'DeleteReply',
+          id: result.id,
+          result: result.result === 'deleted' ? 'deleted' : 'not_found',
+          version: result.version,
+        };
+      },
+      async BatchDeleteRequest(state, message) {
+        const operations = message.items.map((item): WriteOperation => ({
+          kind: 'delete',
+          position: item.position,
+          index: message.index,
+          id: item.id,
+        }));
+        return { type: 'BatchReply', results: await state.committer.submit(operations) };
+      },
+      async GetRequest(_state, message, context) {
+        const { document } = await runTask(
+          readers,
+          { kind: 'get', shardPath, index: message.index, id: message.id },
+          context.signal,
+        );
+        return document === undefined
+          ? { type: 'GetReply', id: message.id, found: false }
+          : { type: 'GetReply', id: message.id, found: true, doc: document.doc, version: document.version };
+      },
+      async SearchRequest(_state, message, context) {
+        const { hits, totalHits } = await runTask(
+          readers,
+          { kind: 'search', shardPath, index: message.index, search: message.search },
+          context.signal,
+        );
+        return { type: 'SearchReply', hits, totalHits };
+      },
+      async CountRequest(_state, message, context) {
+        const { count } = await runTask(
+          readers,
+          { kind: 'count', shardPath, index: message.index, query: message.query },
+          context.signal,
+        );
+        return { type: 'CountReply', count };
+      },
+      async StatsRequest(_state, _message, context) {
+        const { stats } = await runTask(readers, { kind: 'stats', shardPath }, context.signal);
+        return {
+          type: 'StatsReply',
+          indexes: stats.indexes,
+          bytesOnDisk: stats.bytesOnDisk,
+          watermark: stats.watermark,
+        };
+      },
+      async GetSchemaRequest(state, message) {
+        // The writer's view: schema changes are made there, so it is never behind.
+        const { schema } = await runTask(state.writer, {
+          kind: 'getSchema',
+          shardPath,
+          index: message.index,
+        });
+        return schema === undefined ? { type: 'SchemaReply' } : { type: 'SchemaReply', schema };
+      },
+      async PutSchemaRequest(state, message) {
+        const { schema } = await runTask(state.writer, {
+          kind: 'putSchema',
+          shardPath,
+          schema: message.schema,
+          ...withOptions,
+        });
+        return { type: 'SchemaReply', schema };
+      },
+      async DropIndexRequest(state, message) {
+        const { dropped } = await runTask(state.writer, {
+          kind: 'dropIndex',
+          shardPath,
+          index: message.index,
+          ...withOptions,
+        });
+        return { type: 'DropIndexReply', dropped };
+      },
+      async CompactRequest(state) {
+        const { result } = await runTask(state.writer, { kind: 'compact', shardPath, ...withOptions });
+        return { type: 'CompactReply', bytesBefore: result.bytesBefore, bytesAfter: result.bytesAfter };
+      },
+    },
+  });
+}

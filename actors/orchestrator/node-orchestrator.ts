@@ -1,0 +1,429 @@
+/**
+ * NodeOrchestrator: the node's owner of its shards. It spawns one supervised
+ * MicroshardActor per shard, hydrates the schema cache from them, and maps every client
+ * operation to shard work: keyed operations to the shard the ring names, searches and
+ * metadata to all shards (merging their answers). Registered as `orchestrator-<nodeId>`.
+ * @module
+ */
+import {
+  CameoError,
+  IndexNotFoundError,
+  type BulkDeleteResult,
+  type BulkWriteResult,
+  type ClientOp,
+  type ClientReplies,
+  type IndexSchema,
+  type IndexStats,
+  type ItemResult,
+  type JsonObject,
+  type Search,
+  type SearchResult,
+  type ShardReplies,
+  type ShardRequest,
+  type Stream,
+  type WireError,
+} from '../../messages/index.js';
+import {
+  checkCompatible,
+  evolveSchema,
+  type StorageTask,
+  type StorageTaskResult,
+} from '../../storage/index.js';
+import { HashRing, routeKey } from '../coordinator/index.js';
+import { microshardActor, type MicroshardProbe } from '../microshard/microshard-actor.js';
+import type { ActorRef } from '../ref.js';
+import { CrashPolicy, defineActor, type ActorDefinition, type WorkerPool } from '../runtime/index.js';
+import { mergeHits } from './merge-hits.js';
+import { SchemaCache } from './schema-cache.js';
+import type { Registry } from 'prom-client';
+
+/** What a node's orchestrator needs. */
+export interface NodeOrchestratorOptions {
+  readonly nodeId: string;
+  /** Shard directories; the position is the shard id. */
+  readonly shardPaths: readonly string[];
+  readonly readers: WorkerPool<StorageTask, StorageTaskResult>;
+  /** Create an unknown index from the first document written to it. */
+  readonly autoCreateIndexes: boolean;
+  readonly probes: Map<number, MicroshardProbe>;
+  readonly metricsRegistry?: Registry;
+  /** Deadline of one ask to a shard (default 60 s); the caller's own deadline also applies. */
+  readonly shardAskTimeoutMs?: number;
+}
+
+/** The orchestrator's live parts. */
+export interface NodeOrchestratorState {
+  readonly shards: readonly ActorRef<ShardRequest, ShardReplies>[];
+  readonly ring: HashRing;
+  readonly schemas: SchemaCache;
+}
+
+type ShardRef = ActorRef<ShardRequest, ShardReplies>;
+type SuccessfulItem = Extract<ItemResult, { ok: true }>;
+
+/** Error codes that mean the request itself is wrong: the same on every shard, so not a shard failure. */
+const REQUEST_ERROR_CODES = new Set([
+  'VALIDATION_ERROR',
+  'QUERY_SYNTAX_ERROR',
+  'INDEX_NOT_FOUND',
+  'FIELD_TYPE_ERROR',
+  'INVALID_ID',
+]);
+
+function isRequestError(error: unknown): boolean {
+  return error instanceof CameoError && REQUEST_ERROR_CODES.has(error.code);
+}
+
+/** The definition of a node's orchestrator. */
+export function nodeOrchestrator(
+  options: NodeOrchestratorOptions,
+): ActorDefinition<ClientOp, ClientReplies, NodeOrchestratorState> {
+  const { nodeId } = options;
+  const askOptions = (signal: AbortSignal) => ({ signal, timeoutMs: options.shardAskTimeoutMs ?? 60_000 });
+
+  function requireSchema(state: NodeOrchestratorState, index: string): IndexSchema {
+    const schema = state.schemas.get(index);
+    if (schema === undefined) throw new IndexNotFoundError(index);
+    return schema;
+  }
+
+  function shardFor(
+    state: NodeOrchestratorState,
+    schema: IndexSchema | undefined,
+    input: { id: string; routingKey?: string | undefined; doc?: JsonObject },
+  ): number {
+    const key = routeKey({
+      ...(schema?.routingField === undefined ? {} : { routingField: schema.routingField }),
+      ...(input.routingKey === undefined ? {} : { routingKey: input.routingKey }),
+      id: input.id,
+      ...(input.doc === undefined ? {} : { doc: input.doc }),
+    });
+    return state.ring.ownerOf(key).shardId;
+  }
+
+  async function putSchemaEverywhere(
+    state: NodeOrchestratorState,
+    schema: IndexSchema,
+    signal: AbortSignal,
+  ): Promise<IndexSchema> {
+    const replies = await Promise.all(
+      state.shards.map((shard) => shard.ask({ type: 'PutSchemaRequest', schema }, askOptions(signal))),
+    );
+    const stored = replies[0]?.schema ?? schema;
+    state.schemas.set(schema.name, stored);
+    return stored;
+  }
+
+  /** Makes sure every shard knows every field of `docs` before they are routed. */
+  async function ensureSchema(
+    state: NodeOrchestratorState,
+    index: string,
+    docs: readonly JsonObject[],
+    signal: AbortSignal,
+  ): Promise<IndexSchema> {
+    const evolve = (current: IndexSchema | undefined): IndexSchema | undefined => {
+      let next = current;
+      for (const doc of docs) next = evolveSchema(next, index, doc) ?? next;
+      return next === current ? undefined : next;
+    };
+    const cached = state.schemas.get(index);
+    if (cached === undefined && !options.autoCreateIndexes) throw new IndexNotFoundError(index);
+    if (cached !== undefined && evolve(cached) === undefined) return cached;
+    return state.schemas.withLock(index, async () => {
+      const current = state.schemas.get(index);
+      const next = evolve(current);
+      if (next === undefined) return current!;
+      return putSchemaEverywhere(state, next, signal);
+    });
+  }
+
+  async function indexStats(state: NodeOrchestratorState, signal: AbortSignal): Promise<IndexStats[][]> {
+    const replies = await Promise.all(
+      state.shards.map((shard) => shard.ask({ type: 'StatsRequest' }, askOptions(signal))),
+    );
+    return replies.map((reply) => reply.indexes);
+  }
+
+  async function search(
+    state: NodeOrchestratorState,
+    message: Search | Stream,
+    signal: AbortSignal,
+  ): Promise<SearchResult> {
+    requireSchema(state, message.index);
+    const { offset, limit } = message.search;
+    const perShard = { ...message.search, offset: 0, limit: offset + limit };
+    const settled = await Promise.allSettled(
+      state.shards.map((shard) =>
+        shard.ask({ type: 'SearchRequest', index: message.index, search: perShard }, askOptions(signal)),
+      ),
+    );
+    const pages = [];
+    let failedShards = 0;
+    for (const outcome of settled) {
+      if (outcome.status === 'fulfilled') pages.push(outcome.value);
+      else if (isRequestError(outcome.reason)) throw outcome.reason;
+      else failedShards++;
+    }
+    if (pages.length === 0 && settled[0]?.status === 'rejected') throw settled[0].reason;
+    const merged = mergeHits(pages, {
+      offset,
+      limit,
+      ...(message.search.sort ? { sort: message.search.sort } : {}),
+    });
+    return {
+      type: 'SearchResult',
+      hits: merged.hits,
+      totalHits: merged.totalHits,
+      totalShards: state.shards.length,
+      failedShards,
+      nodesContacted: 1,
+    };
+  }
+
+  function itemError(result: Extract<ItemResult, { ok: false }>): {
+    position: number;
+    id: string;
+    error: WireError;
+  } {
+    return { position: result.position, id: result.id, error: result.error };
+  }
+
+  /** Sends batch items to their shards (one batch per shard) and collects results by position. */
+  async function perShardBatches<T extends { position: number; id: string }>(
+    state: NodeOrchestratorState,
+    items: readonly T[],
+    shardOf: (item: T) => number,
+    send: (shard: ShardRef, items: T[]) => Promise<ItemResult[]>,
+  ): Promise<ItemResult[]> {
+    const groups = new Map<number, T[]>();
+    for (const item of items) {
+      const shardId = shardOf(item);
+      let group = groups.get(shardId);
+      if (group === undefined) groups.set(shardId, (group = []));
+      group.push(item);
+    }
+    const results: ItemResult[] = [];
+    await Promise.all(
+      [...groups].map(async ([shardId, group]) => {
+        try {
+          results.push(...(await send(state.shards[shardId]!, group)));
+        } catch (error) {
+          // The shard failed as a whole: every item it held failed with that error.
+          const wire = (
+            error instanceof CameoError ? error : new CameoError('INTERNAL_ERROR', String(error))
+          ).toWire();
+          for (const item of group)
+            results.push({ ok: false, position: item.position, id: item.id, error: wire });
+        }
+      }),
+    );
+    return results.sort((a, b) => a.position - b.position);
+  }
+
+  return defineActor<ClientOp, ClientReplies, NodeOrchestratorState>({
+    name: 'orchestrator',
+    // Handlers mostly wait on shards; many requests are in flight at once.
+    concurrency: 4096,
+    mailboxLimit: 10_000,
+    messageDeadlineMs: 120_000,
+    supervision: { policy: CrashPolicy.Restart, restartLimit: { maxRestarts: 5, withinMs: 60_000 } },
+    async initialState(context) {
+      const shards = options.shardPaths.map((shardPath, shardId) =>
+        context.spawn(
+          microshardActor({
+            shardId,
+            shardPath,
+            readers: options.readers,
+            storeOptions: { autoCreateIndexes: options.autoCreateIndexes },
+            probes: options.probes,
+            ...(options.metricsRegistry === undefined ? {} : { metricsRegistry: options.metricsRegistry }),
+          }),
+          { name: `microshard-${shardId}`, registerAs: `microshard-${nodeId}-${shardId}` },
+        ),
+      );
+      const schemas = new SchemaCache();
+      // Hydrate: the newest version of each index's schema among the shards.
+      const stats = await Promise.all(shards.map((shard) => shard.ask({ type: 'StatsRequest' })));
+      const names = new Set(stats.flatMap((reply) => reply.indexes.map((index) => index.name)));
+      for (const name of names) {
+        const replies = await Promise.all(
+          shards.map((shard) => shard.ask({ type: 'GetSchemaRequest', index: name })),
+        );
+        for (const reply of replies) {
+          const current = schemas.get(name);
+          if (
+            reply.schema !== undefined &&
+            (current === undefined || reply.schema.version > current.version)
+          ) {
+            schemas.set(name, reply.schema);
+          }
+        }
+      }
+      const ring = new HashRing([{ nodeId, shardCount: shards.length }]);
+      context.logger.info({ shards: shards.length, indexes: schemas.names() }, 'node orchestrator ready');
+      return { shards, ring, schemas };
+    },
+    receive: {
+      async Write(state, message, context) {
+        const schema = await ensureSchema(state, message.index, [message.doc], context.signal);
+        const shardId = shardFor(state, schema, message);
+        const reply = await state.shards[shardId]!.ask(
+          { type: 'WriteRequest', index: message.index, id: message.id, doc: message.doc },
+          askOptions(context.signal),
+        );
+        return {
+          type: 'WriteResult',
+          id: reply.id,
+          result: reply.result,
+          version: reply.version,
+          shardId,
+          nodeId,
+        };
+      },
+      async BulkWrite(state, message, context): Promise<BulkWriteResult> {
+        const schema = await ensureSchema(
+          state,
+          message.index,
+          message.items.map((item) => item.doc),
+          context.signal,
+        );
+        const items = message.items.map((item, position) => ({ ...item, position }));
+        const results = await perShardBatches(
+          state,
+          items,
+          (item) => shardFor(state, schema, item),
+          async (shard, group) =>
+            (
+              await shard.ask(
+                {
+                  type: 'BatchWriteRequest',
+                  index: message.index,
+                  items: group.map((item) => ({ position: item.position, id: item.id, doc: item.doc })),
+                },
+                askOptions(context.signal),
+              )
+            ).results,
+        );
+        const errors = results.filter((result) => !result.ok).map(itemError);
+        return {
+          type: 'BulkWriteResult',
+          itemsReceived: message.items.length,
+          itemsWritten: results.length - errors.length,
+          errors,
+        };
+      },
+      async Delete(state, message, context) {
+        const schema = requireSchema(state, message.index);
+        const shardId = shardFor(state, schema, message);
+        const reply = await state.shards[shardId]!.ask(
+          { type: 'DeleteRequest', index: message.index, id: message.id },
+          askOptions(context.signal),
+        );
+        return {
+          type: 'DeleteResult',
+          id: reply.id,
+          result: reply.result,
+          version: reply.version,
+          shardId,
+          nodeId,
+        };
+      },
+      async BulkDelete(state, message, context): Promise<BulkDeleteResult> {
+        const schema = requireSchema(state, message.index);
+        const items = message.items.map((item, position) => ({ ...item, position }));
+        const results = await perShardBatches(
+          state,
+          items,
+          (item) => shardFor(state, schema, item),
+          async (shard, group) =>
+            (
+              await shard.ask(
+                {
+                  type: 'BatchDeleteRequest',
+                  index: message.index,
+                  items: group.map((item) => ({ position: item.position, id: item.id })),
+                },
+                askOptions(context.signal),
+              )
+            ).results,
+        );
+        const errors = results.filter((result) => !result.ok).map(itemError);
+        const deleted = results.filter(
+          (result): result is SuccessfulItem => result.ok && result.result === 'deleted',
+        ).length;
+        return {
+          type: 'BulkDeleteResult',
+          itemsReceived: message.items.length,
+          itemsDeleted: deleted,
+          errors,
+        };
+      },
+      async Get(state, message, context) {
+        const schema = requireSchema(state, message.index);
+        const shardId = shardFor(state, schema, message);
+        const reply = await state.shards[shardId]!.ask(
+          { type: 'GetRequest', index: message.index, id: message.id },
+          askOptions(context.signal),
+        );
+        return {
+          type: 'GetResult',
+          id: reply.id,
+          found: reply.found,
+          ...(reply.doc === undefined ? {} : { doc: reply.doc }),
+          ...(reply.version === undefined ? {} : { version: reply.version }),
+          shardId,
+          nodeId,
+        };
+      },
+      Search: (state, message, context) => search(state, message, context.signal),
+      Stream: (state, message, context) => search(state, message, context.signal),
+      GetConfig(state, message) {
+        const schema = state.schemas.get(message.index);
+        return schema === undefined ? { type: 'ConfigResult' } : { type: 'ConfigResult', schema };
+      },
+      async CreateConfig(state, message, context) {
+        const name = message.schema.name;
+        return state.schemas.withLock(name, async () => {
+          const current = state.schemas.get(name);
+          if (current !== undefined) {
+            const stats = await indexStats(state, context.signal);
+            const populated = stats.some((shard) =>
+              shard.some((index) => index.name === name && index.documents > 0),
+            );
+            if (populated) checkCompatible(current, message.schema);
+          }
+          const next = { ...message.schema, version: (current?.version ?? 0) + 1 };
+          const schema = await putSchemaEverywhere(state, next, context.signal);
+          return { type: 'ConfigResult', schema, created: current === undefined };
+        });
+      },
+      async DropIndex(state, message, context) {
+        return state.schemas.withLock(message.index, async () => {
+          const replies = await Promise.all(
+            state.shards.map((shard) =>
+              shard.ask({ type: 'DropIndexRequest', index: message.index }, askOptions(context.signal)),
+            ),
+          );
+          const known = state.schemas.get(message.index) !== undefined;
+          state.schemas.set(message.index, undefined);
+          return { type: 'DropIndexResult', dropped: known || replies.some((reply) => reply.dropped) };
+        });
+      },
+      async ListIndexes(state, _message, context) {
+        const stats = await indexStats(state, context.signal);
+        const indexes = state.schemas.names().map((name) => {
+          let documentCount = 0;
+          let indexSizeBytes = 0;
+          for (const shard of stats) {
+            const entry = shard.find((index) => index.name === name);
+            documentCount += entry?.documents ?? 0;
+            indexSizeBytes += entry?.bytes ?? 0;
+          }
+          const fields = state.schemas.get(name)?.fields.map((field) => field.name) ?? [];
+          return { name, documentCount, indexSizeBytes, shardCount: state.shards.length, fields };
+        });
+        return { type: 'ListIndexesResult', indexes };
+      },
+    },
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * The module every pool worker runs (compiled to worker-entry.js in dist/). It loads the
+ * pool's task module lazily (no top-level await: piscina first tries `require`), runs its
+ * default export, and sends a CameoError back in its wire form so the pool can rebuild the
+ * same class on the main thread (structured clone keeps only message, stack and `cause`).
+ * @module
+ */
+import { workerData } from 'node:worker_threads';
+
+/** The `workerData` the pool gives each worker. */
+export interface WorkerEntryData {
+  /** file: URL of the task module. */
+  readonly cameoWorkerModule: string;
+}
+
+/** The `cause` of an Error that carries a CameoError across the thread boundary. */
+export interface WorkerWireCause {
+  readonly cameoWireError: { type: 'Error'; code: string; message: string; details?: unknown };
+}
+
+type TaskFunction = (task: unknown) => unknown;
+let loading: Promise<TaskFunction> | undefined;
+
+async function loadTaskFunction(): Promise<TaskFunction> {
+  const { cameoWorkerModule } = workerData as WorkerEntryData;
+  if (/\.[cm]?ts$/.test(cameoWorkerModule)) {
+    // Development: the ESM loader of a worker does not have tsx's hooks; register them here.
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
+  const loaded = (await import(cameoWorkerModule)) as { default?: unknown };
+  if (typeof loaded.default !== 'function') {
+    throw new TypeError(`worker module ${cameoWorkerModule} has no default export function`);
+  }
+  return loaded.default as TaskFunction;
+}
+
+function isWireConvertible(
+  error: unknown,
+): error is Error & { code: string; toWire(): WorkerWireCause['cameoWireError'] } {
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    typeof (error as { toWire?: unknown }).toWire === 'function'
+  );
+}
+
+/** Runs one task of the pool. */
+export default async function runWorkerTask(task: unknown): Promise<unknown> {
+  loading ??= loadTaskFunction();
+  const run = await loading;
+  try {
+    return await run(task);
+  } catch (error) {
+    if (isWireConvertible(error)) {
+      const cause: WorkerWireCause = { cameoWireError: error.toWire() };
+      const carrier = new Error(error.message, { cause });
+      carrier.stack = error.stack ?? carrier.stack;
+      throw carrier;
+    }
+    if (error instanceof Error) throw error;
+    throw new Error(`worker task threw a non-Error value: ${String(error)}`);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Builds the Hono application of the gateway over a NodeHandle: admission and metrics
+ * middleware, every route, and the one error handler that maps errors to HTTP.
+ * @module
+ */
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { Gateway, type GatewayEnv, type HttpLimits } from './gateway.js';
+import { logErrorResponse, routeNotFound, toErrorResponse } from './http-errors.js';
+import { GatewayMetrics } from './http-metrics.js';
+import type { NodeHandle } from './node-handle.js';
+import { registerDocumentRoutes } from './routes/documents.js';
+import { registerIndexRoutes } from './routes/indexes.js';
+import { registerIngestStreamRoute } from './routes/ingest-stream.js';
+import { registerSearchRoutes } from './routes/search.js';
+import { registerSystemRoutes } from './routes/system.js';
+
+/** Options of createApp. */
+export interface AppOptions {
+  readonly node: NodeHandle;
+  readonly limits: HttpLimits;
+  readonly logger: Logger;
+  /** Metrics to record into; a fresh set by default. */
+  readonly metrics?: GatewayMetrics;
+}
+
+/** The gateway application and its machinery (for draining and tests). */
+export interface GatewayApp {
+  readonly app: Hono<GatewayEnv>;
+  readonly gateway: Gateway;
+}
+
+/** Builds the gateway application. */
+export function createApp(options: AppOptions): GatewayApp {
+  const gateway = new Gateway(
+    options.node,
+    options.limits,
+    options.logger,
+    options.metrics ?? new GatewayMetrics(),
+  );
+  const app = new Hono<GatewayEnv>();
+  app.use('*', gateway.admission());
+  registerDocumentRoutes(app, gateway);
+  registerIngestStreamRoute(app, gateway);
+  registerSearchRoutes(app, gateway);
+  registerIndexRoutes(app, gateway);
+  registerSystemRoutes(app, gateway);
+  app.notFound((c) => {
+    const response = toErrorResponse(
+      routeNotFound(c.req.method, c.req.path),
+      options.limits.retryAfterSeconds,
+    );
+    return c.json(response.body, 404);
+  });
+  app.onError((error, c) => {
+    const response = toErrorResponse(error, options.limits.retryAfterSeconds);
+    logErrorResponse(options.logger, error, response, c.req.path);
+    for (const [name, value] of Object.entries(response.headers)) c.header(name, value);
+    return c.json(response.body, response.status as 400);
+  });
+  return { app, gateway };
+}

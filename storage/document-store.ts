@@ -1,0 +1,226 @@
+/**
+ * LMDB side of a shard: the source of truth. Holds the documents (key `[index uid, id]`),
+ * the write-ahead log (sequence -> operation group), per-index metadata and the counters.
+ * Every value is bytes encoded by record-codec.ts.
+ * @module
+ */
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { JsonObject } from '../messages/index.js';
+import { decodeRecord, encodeRecord } from './record-codec.js';
+import type { IndexMetadata } from './index-metadata.js';
+
+/** A stored document. */
+export interface StoredDocument {
+  docNumber: number;
+  version: number;
+  doc: JsonObject;
+}
+
+/** One change of a log entry, enough to bring SQLite to the same state idempotently. */
+export type LogChange =
+  | {
+      kind: 'upsert';
+      index: string;
+      uid: number;
+      id: string;
+      docNumber: number;
+      /** The encoded StoredDocument, exactly as written to the documents database. */
+      record: Uint8Array;
+    }
+  | { kind: 'delete'; index: string; uid: number; id: string; docNumber: number }
+  /** The index was created, dropped, or its schema changed: reconcile its SQLite tables. */
+  | { kind: 'schema'; index: string; uid: number };
+
+/** One write-ahead log entry: an operation group under one sequence number. */
+export interface LogEntry {
+  sequence: number;
+  changes: LogChange[];
+}
+
+/** Options of the LMDB environment. */
+export interface DocumentStoreOptions {
+  readonly readOnly: boolean;
+  /** Map size in bytes (LMDB grows it on demand; this is the initial size). */
+  readonly mapSize?: number;
+}
+
+const KEY_LAST_SEQUENCE = 'lastSequence';
+const KEY_NEXT_DOC_NUMBER = 'nextDocNumber';
+const KEY_NEXT_INDEX_UID = 'nextIndexUid';
+const INDEX_PREFIX = 'index:';
+
+/** The LMDB environment of one shard and its three databases. */
+export class DocumentStore {
+  private readonly root: RootDatabase;
+  private readonly documents: Database<Buffer, [number, string]>;
+  private readonly log: Database<Buffer, number>;
+  private readonly meta: Database<Buffer, string>;
+
+  constructor(path: string, options: DocumentStoreOptions) {
+    this.root = open({
+      path,
+      readOnly: options.readOnly,
+      // Commit and fsync inside transactionSync: an acknowledged write is on disk.
+      overlappingSync: false,
+      maxDbs: 8,
+      ...(options.mapSize === undefined ? {} : { mapSize: options.mapSize }),
+    });
+    this.documents = this.root.openDB<Buffer, [number, string]>('documents', { encoding: 'binary' });
+    this.log = this.root.openDB<Buffer, number>('log', { encoding: 'binary' });
+    this.meta = this.root.openDB<Buffer, string>('meta', { encoding: 'binary' });
+  }
+
+  /** Runs `action` in one synchronous, durable write transaction. */
+  transaction<T>(action: () => T): T {
+    return this.root.transactionSync(action);
+  }
+
+  /**
+   * Starts the next reads on the newest committed snapshot. lmdb-js renews its read
+   * transaction only on the next event-loop turn; synchronous worker code must ask.
+   */
+  refreshSnapshot(): void {
+    this.root.resetReadTxn();
+  }
+
+  /** The stored document, or undefined. */
+  getDocument(uid: number, id: string): { stored: StoredDocument; bytes: number } | undefined {
+    const bytes = this.documents.getBinary([uid, id]);
+    if (bytes === undefined) return undefined;
+    return { stored: decodeRecord<StoredDocument>(bytes, 'document'), bytes: bytes.length };
+  }
+
+  /** Size in bytes of a stored document, or undefined (no decode). */
+  getDocumentSize(uid: number, id: string): number | undefined {
+    return this.documents.getBinary([uid, id])?.length;
+  }
+
+  /** Writes a document record already encoded (inside a transaction). */
+  putDocument(uid: number, id: string, record: Uint8Array): void {
+    this.documents.putSync([uid, id], Buffer.from(record.buffer, record.byteOffset, record.byteLength));
+  }
+
+  /** Removes a document (inside a transaction). */
+  removeDocument(uid: number, id: string): void {
+    this.documents.removeSync([uid, id]);
+  }
+
+  /** Every document of one index incarnation, in id order. */
+  *documentsOf(uid: number): Generator<{ id: string; stored: StoredDocument }> {
+    for (const { key, value } of this.documents.getRange({ start: [uid], end: [uid + 1] })) {
+      yield { id: key[1], stored: decodeRecord<StoredDocument>(value, 'document') };
+    }
+  }
+
+  /** Removes every document of one index incarnation (inside a transaction); returns how many. */
+  removeDocumentsOf(uid: number): number {
+    let removed = 0;
+    for (const key of this.documents.getKeys({ start: [uid], end: [uid + 1] })) {
+      this.documents.removeSync(key);
+      removed += 1;
+    }
+    return removed;
+  }
+
+  /** The metadata of an index, or undefined when it does not exist. */
+  getIndex(name: string): IndexMetadata | undefined {
+    const bytes = this.meta.getBinary(INDEX_PREFIX + name);
+    return bytes === undefined ? undefined : decodeRecord<IndexMetadata>(bytes, 'index metadata');
+  }
+
+  /** Names of all indexes. */
+  indexNames(): string[] {
+    const names: string[] = [];
+    for (const key of this.meta.getKeys({ start: INDEX_PREFIX, end: 'index;' })) {
+      names.push(key.slice(INDEX_PREFIX.length));
+    }
+    return names;
+  }
+
+  /** Writes an index's metadata (inside a transaction). */
+  putIndex(metadata: IndexMetadata): void {
+    this.meta.putSync(INDEX_PREFIX + metadata.schema.name, encodeRecord(metadata));
+  }
+
+  /** Removes an index's metadata (inside a transaction). */
+  removeIndex(name: string): void {
+    this.meta.removeSync(INDEX_PREFIX + name);
+  }
+
+  /** A counter from the meta database (0 when never written). */
+  private counter(key: string): number {
+    const bytes = this.meta.getBinary(key);
+    return bytes === undefined ? 0 : decodeRecord<number>(bytes, 'counter');
+  }
+
+  private setCounter(key: string, value: number): void {
+    this.meta.putSync(key, encodeRecord(value));
+  }
+
+  /** The last sequence number assigned (0 before the first write). */
+  lastSequence(): number {
+    return this.counter(KEY_LAST_SEQUENCE);
+  }
+
+  /** Takes the next sequence number (inside a transaction). */
+  takeSequence(): number {
+    const next = this.lastSequence() + 1;
+    this.setCounter(KEY_LAST_SEQUENCE, next);
+    return next;
+  }
+
+  /** Takes `count` consecutive document numbers (inside a transaction); returns the first. */
+  takeDocNumbers(count: number): number {
+    const first = Math.max(1, this.counter(KEY_NEXT_DOC_NUMBER));
+    this.setCounter(KEY_NEXT_DOC_NUMBER, first + count);
+    return first;
+  }
+
+  /** Takes the uid of a new index incarnation (inside a transaction). */
+  takeIndexUid(): number {
+    const next = this.counter(KEY_NEXT_INDEX_UID) + 1;
+    this.setCounter(KEY_NEXT_INDEX_UID, next);
+    return next;
+  }
+
+  /** Appends a log entry (inside a transaction). */
+  appendLog(entry: LogEntry): void {
+    this.log.putSync(entry.sequence, encodeRecord(entry));
+  }
+
+  /** A log entry, or undefined when trimmed or never written. */
+  getLog(sequence: number): LogEntry | undefined {
+    const bytes = this.log.getBinary(sequence);
+    return bytes === undefined ? undefined : decodeRecord<LogEntry>(bytes, 'log entry');
+  }
+
+  /** Number of entries in the log and the lowest sequence kept. */
+  logInfo(): { entries: number; first: number | undefined } {
+    let first: number | undefined;
+    for (const key of this.log.getKeys({ limit: 1 })) first = key;
+    return { entries: this.log.getCount(), first };
+  }
+
+  /** Removes log entries with sequence <= `upTo`; returns how many. */
+  trimLog(upTo: number): number {
+    return this.transaction(() => {
+      let removed = 0;
+      for (const key of this.log.getKeys({ end: upTo + 1 })) {
+        this.log.removeSync(key);
+        removed += 1;
+      }
+      return removed;
+    });
+  }
+
+  /** Bytes the LMDB environment occupies on disk. */
+  bytesOnDisk(): number {
+    const stats = this.root.getStats() as { mapSize?: number; pageSize?: number; lastPageNumber?: number };
+    return (stats.lastPageNumber ?? 0) * (stats.pageSize ?? 4096);
+  }
+
+  /** Closes the environment. */
+  close(): void {
+    void this.root.close();
+  }
+}

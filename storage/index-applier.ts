@@ -1,0 +1,191 @@
+/**
+ * Brings SQLite up to LMDB: applies every write-ahead log entry above the watermark, in
+ * order, in one SQLite transaction that also moves the watermark. The same code serves the
+ * normal write path (usually exactly one entry, with its documents still in memory) and
+ * recovery after a crash (entries read back from the log). Every step is idempotent, so an
+ * entry applied twice leaves the same state.
+ *
+ * Table shape follows the *current* LMDB metadata of each index (not the metadata as of the
+ * entry): history is replayed onto the newest layout, and later entries repair whatever an
+ * earlier one left out of date.
+ * @module
+ */
+import { StorageError, type JsonObject } from '../messages/index.js';
+import type { DocumentStore, LogEntry, StoredDocument } from './document-store.js';
+import { extractDocument } from './document-validation.js';
+import { layoutOf, type IndexMetadata } from './index-metadata.js';
+import type { IndexLayout } from './layout.js';
+import type { StorageLogger } from './logger.js';
+import { decodeRecord } from './record-codec.js';
+import type { LayoutRecord, SearchIndex } from './search-index.js';
+
+/** A log entry still in memory, with the documents of its upserts already decoded. */
+export interface PendingEntry {
+  readonly entry: LogEntry;
+  /** Aligned with `entry.changes`: the document of each upsert. */
+  readonly documents: readonly (JsonObject | undefined)[];
+}
+
+const PROGRESS_EVERY = 10_000;
+
+/** Applies log entries from LMDB to SQLite. */
+export class IndexApplier {
+  constructor(
+    private readonly documents: DocumentStore,
+    private readonly search: SearchIndex,
+    private readonly logger: StorageLogger,
+  ) {}
+
+  /**
+   * Applies entries (watermark, upTo] in one SQLite transaction; `pending` supplies an entry
+   * without reading it back. Returns how many entries were applied (0 when another writer
+   * instance already did).
+   */
+  catchUp(upTo: number, pending?: PendingEntry): number {
+    return this.search.writeTransaction(() => {
+      const watermark = this.search.watermark();
+      if (watermark >= upTo) return 0;
+      const current = new Map<
+        string,
+        { metadata: IndexMetadata | undefined; layout: IndexLayout | undefined }
+      >();
+      const stateOf = (
+        index: string,
+      ): { metadata: IndexMetadata | undefined; layout: IndexLayout | undefined } => {
+        let state = current.get(index);
+        if (state === undefined) {
+          const metadata = this.documents.getIndex(index);
+          this.reconcile(index, metadata);
+          state = { metadata, layout: metadata === undefined ? undefined : layoutOf(metadata) };
+          current.set(index, state);
+        }
+        return state;
+      };
+      for (let sequence = watermark + 1; sequence <= upTo; sequence += 1) {
+        const known = pending !== undefined && pending.entry.sequence === sequence ? pending : undefined;
+        const entry = known?.entry ?? this.documents.getLog(sequence);
+        if (entry === undefined) {
+          throw new StorageError(`write-ahead log entry ${sequence} is missing (watermark ${watermark})`);
+        }
+        entry.changes.forEach((change, position) => {
+          const { metadata, layout } = stateOf(change.index);
+          if (metadata === undefined || layout === undefined || metadata.uid !== change.uid) return;
+          switch (change.kind) {
+            case 'schema':
+              return;
+            case 'delete':
+              this.search.removeDocument(layout, change.docNumber);
+              return;
+            case 'upsert': {
+              const doc =
+                known?.documents[position] ?? decodeRecord<StoredDocument>(change.record, 'document').doc;
+              this.search.removeDocumentById(layout, change.id);
+              this.search.insertDocument(layout, change.docNumber, change.id, extractDocument(layout, doc));
+              return;
+            }
+            default: {
+              const never: never = change;
+              throw new StorageError(`unknown log change ${JSON.stringify(never)}`);
+            }
+          }
+        });
+      }
+      this.search.setWatermark(upTo);
+      return upTo - watermark;
+    });
+  }
+
+  /**
+   * Drops SQLite's tables of every index and rebuilds them from LMDB, then sets the watermark
+   * to `watermark`. Used when the log cannot bridge the gap (a lost or replaced SQLite file).
+   */
+  rebuildAll(watermark: number): void {
+    this.search.writeTransaction(() => {
+      for (const record of this.search.layoutRecords()) {
+        this.dropTables(record);
+        this.search.removeLayoutRecord(record.name);
+      }
+      for (const name of this.documents.indexNames()) this.reconcile(name, this.documents.getIndex(name));
+      this.search.setWatermark(watermark);
+    });
+  }
+
+  /** Makes SQLite's tables of one index match its LMDB metadata (inside the transaction). */
+  private reconcile(index: string, metadata: IndexMetadata | undefined): void {
+    const record = this.search.layoutRecord(index);
+    if (metadata === undefined) {
+      if (record !== undefined) {
+        this.dropTables(record);
+        this.search.removeLayoutRecord(index);
+      }
+      return;
+    }
+    const layout = layoutOf(metadata);
+    const newRecord: LayoutRecord = {
+      name: index,
+      uid: metadata.uid,
+      tableGeneration: metadata.tableGeneration,
+      ftsGeneration: metadata.ftsGeneration,
+      layout,
+      schema: metadata.schema,
+    };
+    if (
+      record === undefined ||
+      record.uid !== metadata.uid ||
+      record.tableGeneration !== metadata.tableGeneration
+    ) {
+      if (record !== undefined) this.dropTables(record);
+      this.search.createFtsTable(layout);
+      this.search.createValueTables(layout);
+      this.fill(index, metadata, layout, 'all');
+      this.search.putLayoutRecord(newRecord);
+      return;
+    }
+    if (record.ftsGeneration !== metadata.ftsGeneration) {
+      this.search.dropTable(record.layout.ftsTable);
+      this.search.createFtsTable(layout);
+      this.fill(index, metadata, layout, 'fts');
+    }
+    const columns = this.search.docsColumns(layout.docsTable);
+    for (const field of layout.valueFields) {
+      // A field first seen now: no older document has a value for it, so nothing to backfill.
+      if (field.sortColumn !== undefined && !columns.has(field.sortColumn))
+        this.search.addSortColumn(layout, field.sortColumn);
+    }
+    if (
+      JSON.stringify(record.layout) !== JSON.stringify(layout) ||
+      JSON.stringify(record.schema) !== JSON.stringify(metadata.schema)
+    ) {
+      this.search.putLayoutRecord(newRecord);
+    }
+  }
+
+  private dropTables(record: LayoutRecord): void {
+    this.search.dropTable(record.layout.ftsTable);
+    this.search.dropTable(record.layout.docsTable);
+    this.search.dropTable(record.layout.valuesTable);
+  }
+
+  /** Fills freshly created tables of an index from its documents in LMDB. */
+  private fill(index: string, metadata: IndexMetadata, layout: IndexLayout, what: 'all' | 'fts'): void {
+    const started = Date.now();
+    // Creating a new index also "rebuilds" (from its first group): only big rebuilds are news.
+    const level = metadata.documents >= PROGRESS_EVERY ? 'info' : 'debug';
+    this.logger[level]({ index, what, documents: metadata.documents }, 'rebuilding index tables from LMDB');
+    const ftsOnly: IndexLayout = { ...layout, valueFields: [] };
+    let done = 0;
+    for (const { id, stored } of this.documents.documentsOf(metadata.uid)) {
+      const extracted = extractDocument(what === 'all' ? layout : ftsOnly, stored.doc);
+      if (what === 'all') {
+        this.search.insertDocument(layout, stored.docNumber, id, extracted);
+      } else if (extracted.texts.some((text) => text !== null)) {
+        this.search.insertFtsOnly(layout, stored.docNumber, extracted);
+      }
+      done += 1;
+      if (done % PROGRESS_EVERY === 0) {
+        this.logger.info({ index, what, done, of: metadata.documents }, 'rebuilding index tables: progress');
+      }
+    }
+    this.logger[level]({ index, what, documents: done, ms: Date.now() - started }, 'rebuilt index tables');
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * storage/: one microshard's hybrid store. LMDB is the source of truth (documents, the
+ * write-ahead log, index metadata and schemas); SQLite FTS5 (plus typed value tables) is the
+ * search index, kept up to date by the write pipeline and rebuilt from the log after a crash.
+ * `ShardStore` is the writer, `ShardReader` a read-only view for other threads, and
+ * worker-tasks.ts the module a worker pool loads. See docs/STORAGE.md.
+ * @module
+ */
+export { ShardStore, SHARD_FILES, type ShardStoreOptions, type CompactResult } from './shard-store.js';
+export { ShardReader } from './shard-reader.js';
+export { searchShard, countShard, MAX_SEARCH_WINDOW } from './shard-search.js';
+export type { ShardQueries, FoundDocument, ShardStats } from './shard-queries.js';
+export type { WriteOperation, WritePolicy } from './write-group.js';
+export { checkCompatible, type SchemaPatch } from './schema-rules.js';
+export { evolveSchema } from './schema-inference.js';
+export type { StorageTask, StorageTaskResult, StorageTaskValue, ShardTaskOptions } from './storage-task.js';
+export type { IndexLayout, TextFieldLayout, ValueFieldLayout } from './layout.js';
+export { normaliseValue, parseDate, type SqlValue } from './values.js';
+export { storageLogger, type StorageLogger } from './logger.js';
+
+/**
+ * The worker module a WorkerPool loads to run StorageTasks (its default export). A `.js`
+ * URL: the pool falls back to the `.ts` source when running from TypeScript.
+ */
+export const STORAGE_WORKER_MODULE: URL = new URL('./worker-tasks.js', import.meta.url);

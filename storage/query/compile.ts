@@ -1,0 +1,429 @@
+/**
+ * Compiles a query AST into fragments: an FTS5 expression (`match`), a SQL condition on the
+ * document row `d` (`where`), and a SQL score expression. Text-only subtrees stay inside
+ * one FTS5 expression as long as possible (AND, OR, NOT of text clauses); only when a text
+ * clause is combined with a filter under OR, or negated next to no positive text, does it
+ * become a SQL condition. Scoring is described in docs/QUERY_LANGUAGE.md.
+ * @module
+ */
+import { assertNever, ValidationError } from '../../messages/index.js';
+import type { IndexLayout, ValueFieldLayout } from '../layout.js';
+import type { ExistsNode, InNode, PhraseNode, PrefixNode, QueryNode, RangeNode, TermNode } from './ast.js';
+
+import { literalValue, resolveField, type ResolvedField } from './fields.js';
+import { QUERY_LIMITS } from './parser.js';
+import { words } from './tokens.js';
+import { ftsColumnFilter, ftsString, identifier, join, param, raw, sql, type Sql } from './sql-text.js';
+
+/** Adds `factor × (−bm25 of expr)` to the score of documents matching `expr`. */
+export interface ScoreTerm {
+  readonly expr: string;
+  readonly factor: number;
+}
+
+/** Documents matching an FTS5 expression, and how they score. */
+export interface MatchPart {
+  readonly expr: string;
+  readonly terms: readonly ScoreTerm[];
+}
+
+/** A compiled subquery: the documents in `match` ∩ `where` (both null: every document). */
+export interface Fragment {
+  readonly match: MatchPart | null;
+  readonly where: Sql | null;
+  /** Score contributions already expressed in SQL (0 for non-matching documents). */
+  readonly score: Sql | null;
+}
+
+/** A query node that names a field. */
+type LeafNode = TermNode | PrefixNode | PhraseNode | RangeNode | InNode | ExistsNode;
+
+const ALL: Fragment = { match: null, where: null, score: null };
+
+/** Deepest AST compiled (parseQuery allows 32 levels of groups, each adding an and/or/not). */
+const MAX_AST_DEPTH = 3 * QUERY_LIMITS.maxDepth;
+
+/** Most scored text clauses joined as tables in one query. */
+export const MAX_SCORED_TABLES = 64;
+
+/**
+ * Compiles ASTs for one layout. Text clauses that become SQL conditions with a score are
+ * materialised as CTEs (`tN(doc, score)`) LEFT JOINed to `d`; `ctes` and `joins` collect them.
+ */
+export class QueryCompiler {
+  /** CTE definitions, in order. */
+  readonly ctes: Sql[] = [];
+  /** LEFT JOIN clauses for the CTEs. */
+  readonly joins: string[] = [];
+  private readonly fts: Sql;
+  private readonly bm25: string;
+  private depth = 0;
+
+  /**
+   * @param probeFilters Write value filters as `EXISTS (… WHERE doc = d.rowid …)` probes
+   *   instead of `d.rowid IN (SELECT doc …)` sets. Right when FTS5 drives the query (each hit
+   *   is checked through the values table's `(doc)` index, instead of materialising a filter
+   *   that may hold most of the index); wrong when the filter itself must drive.
+   */
+  constructor(
+    private readonly layout: IndexLayout,
+    private readonly probeFilters = false,
+  ) {
+    this.fts = identifier(layout.ftsTable);
+    const weights = layout.textFields.map((field) => {
+      if (!Number.isFinite(field.weight) || field.weight <= 0) {
+        throw new ValidationError(`text field "${field.field}" has an invalid weight ${field.weight}`);
+      }
+      return String(field.weight);
+    });
+    this.bm25 = `-bm25(${[this.fts.text, ...weights].join(', ')})`;
+  }
+
+  /** The score expression of the FTS table named in the current FROM clause. */
+  get bm25Score(): string {
+    return this.bm25;
+  }
+
+  /**
+   * Compiles `node` with the boost `factor` accumulated from enclosing boosts. Null means
+   * the clause has no words to search for (`&`, `"?!"`): it constrains nothing, so its
+   * parent ignores it, and a query made only of such clauses matches nothing.
+   */
+  compile(node: QueryNode, factor: number): Fragment | null {
+    switch (node.kind) {
+      case 'all':
+        return ALL;
+      case 'term':
+      case 'prefix':
+      case 'phrase':
+      case 'range':
+      case 'in':
+      case 'exists':
+        return this.leaf(node, factor);
+      case 'and':
+        return this.nested(() => this.and(node.clauses, factor));
+      case 'or':
+        return this.nested(() => this.or(node.clauses, factor));
+      case 'not': {
+        const inner = this.nested(() => this.compile(node.clause, 0));
+        return inner && { match: null, where: sql`NOT ${this.condition(inner)}`, score: null };
+      }
+      case 'boost': {
+        // Factors are written into the score SQL as numbers: only finite positive ones.
+        if (!Number.isFinite(node.boost) || node.boost <= 0 || node.boost > QUERY_LIMITS.maxBoost) {
+          throw new ValidationError(`invalid boost ${String(node.boost)}`, {
+            details: { boost: node.boost },
+          });
+        }
+        return this.nested(() => this.compile(node.clause, factor * node.boost));
+      }
+      default:
+        return assertNever(node, 'query node');
+    }
+  }
+
+  /** Bounds recursion for ASTs that did not come from parseQuery. */
+  private nested<T>(compile: () => T): T {
+    this.depth += 1;
+    try {
+      if (this.depth > MAX_AST_DEPTH)
+        throw new ValidationError(`the query is nested too deeply (at most ${MAX_AST_DEPTH} levels)`);
+      return compile();
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  /**
+   * The score of documents matching `match`, given `base` = −bm25 of the whole expression.
+   * bm25 of an expression is the sum over its phrases, so boosted terms add (factor − 1)
+   * times their own bm25 on top of the base.
+   */
+  matchScore(match: MatchPart, base: string): Sql {
+    const factors = new Set(match.terms.map((term) => term.factor));
+    if (factors.size <= 1) {
+      const only = [...factors][0] ?? 1;
+      return raw(only === 1 ? base : `${only} * ${base}`);
+    }
+    const parts: Sql[] = [raw(base)];
+    for (const factor of factors) {
+      if (factor === 1) continue;
+      const exprs = match.terms.filter((term) => term.factor === factor).map((term) => `(${term.expr})`);
+      const table = this.scoredTable(exprs.join(' OR '));
+      parts.push(raw(`${factor - 1} * COALESCE(${table}.score, 0)`));
+    }
+    return join(parts, ' + ');
+  }
+
+  /** A SQL condition for `fragment`, ignoring scores (for negations). */
+  condition(fragment: Fragment): Sql {
+    const parts: Sql[] = [];
+    if (fragment.match) {
+      parts.push(
+        sql`d.rowid IN (SELECT rowid FROM ${this.fts} WHERE ${this.fts} MATCH ${param(fragment.match.expr)})`,
+      );
+    }
+    if (fragment.where) parts.push(fragment.where);
+    return parts.length === 0 ? raw('1') : sql`(${join(parts, ' AND ')})`;
+  }
+
+  /** `fragment` as a SQL condition plus a SQL score (its text part becomes a scored CTE). */
+  private scoredCondition(fragment: Fragment): { condition: Sql; score: Sql | null } {
+    const conditions: Sql[] = [];
+    const scores: Sql[] = [];
+    if (fragment.match) {
+      if (fragment.match.terms.every((term) => term.factor === 0)) {
+        conditions.push(this.condition({ ...fragment, where: null }));
+      } else {
+        const table = this.scoredTable(fragment.match.expr);
+        conditions.push(raw(`d.rowid IN (SELECT doc FROM ${table})`));
+        scores.push(this.matchScore(fragment.match, `COALESCE(${table}.score, 0)`));
+      }
+    }
+    if (fragment.where) conditions.push(fragment.where);
+    if (fragment.score) scores.push(fragment.score);
+    return {
+      condition: conditions.length === 0 ? raw('1') : sql`(${join(conditions, ' AND ')})`,
+      score: scores.length === 0 ? null : join(scores, ' + '),
+    };
+  }
+
+  /** Materialises `expr`'s matches with their score as a CTE joined to `d`; returns its name. */
+  private scoredTable(expr: string): string {
+    // SQLite joins at most 200 tables; a query needing this many is better refused clearly.
+    if (this.ctes.length >= MAX_SCORED_TABLES) {
+      throw new ValidationError(
+        `the query is too complex: it combines text and filters in more than ${MAX_SCORED_TABLES} places`,
+      );
+    }
+    const name = `t${this.ctes.length}`;
+    this.ctes.push(
+      sql`${raw(name)}(doc, score) AS MATERIALIZED (SELECT rowid, ${raw(this.bm25)} FROM ${this.fts} WHERE ${this.fts} MATCH ${param(expr)})`,
+    );
+    this.joins.push(`LEFT JOIN ${name} ON ${name}.doc = d.rowid`);
+    return name;
+  }
+
+  private and(clauses: readonly QueryNode[], factor: number): Fragment | null {
+    const matches: MatchPart[] = [];
+    const negatedMatches: string[] = [];
+    const wheres: Sql[] = [];
+    const scores: Sql[] = [];
+    const negated: Fragment[] = [];
+    let empty = true;
+    for (const clause of clauses) {
+      if (clause.kind === 'not') {
+        const inner = this.compile(clause.clause, 0);
+        if (inner) negated.push(inner);
+        continue;
+      }
+      const fragment = this.compile(clause, factor);
+      if (!fragment) continue;
+      empty = false;
+      if (fragment.match) matches.push(fragment.match);
+      if (fragment.where) wheres.push(fragment.where);
+      if (fragment.score) scores.push(fragment.score);
+    }
+    if (empty && negated.length === 0) return null;
+    for (const fragment of negated) {
+      // FTS5's NOT is binary: a negated text clause folds into the FTS expression only when
+      // there is a positive text clause to subtract it from.
+      if (matches.length > 0 && fragment.match && !fragment.where) negatedMatches.push(fragment.match.expr);
+      else wheres.push(sql`NOT ${this.condition(fragment)}`);
+    }
+    let match: MatchPart | null = null;
+    if (matches.length > 0) {
+      let expr = matches.map((part) => `(${part.expr})`).join(' AND ');
+      if (negatedMatches.length > 0)
+        expr = `(${expr}) NOT (${negatedMatches.map((e) => `(${e})`).join(' OR ')})`;
+      match = { expr, terms: matches.flatMap((part) => part.terms) };
+    }
+    return {
+      match,
+      where: wheres.length === 0 ? null : sql`(${join(wheres, ' AND ')})`,
+      score: scores.length === 0 ? null : join(scores, ' + '),
+    };
+  }
+
+  private or(clauses: readonly QueryNode[], factor: number): Fragment | null {
+    const fragments = clauses
+      .map((clause) => this.compile(clause, factor))
+      .filter((fragment): fragment is Fragment => fragment !== null);
+    if (fragments.length === 0) return null;
+    const textOnly = fragments.filter((fragment): fragment is Fragment & { match: MatchPart } =>
+      isTextOnly(fragment),
+    );
+    // Pure text alternatives share one FTS5 expression, whatever their number.
+    const text: Fragment | null =
+      textOnly.length === 0
+        ? null
+        : {
+            match: {
+              expr: textOnly.map((fragment) => `(${fragment.match.expr})`).join(' OR '),
+              terms: textOnly.flatMap((fragment) => fragment.match.terms),
+            },
+            where: null,
+            score: null,
+          };
+    const others = fragments.filter((fragment) => !isTextOnly(fragment));
+    if (others.length === 0 && text) return text;
+    const conditions: Sql[] = [];
+    const scores: Sql[] = [];
+    for (const fragment of text ? [text, ...others] : others) {
+      const { condition, score } = this.scoredCondition(fragment);
+      conditions.push(condition);
+      // A clause scores only for documents it matches, not ones matched by a sibling.
+      if (score) scores.push(sql`CASE WHEN ${condition} THEN ${score} ELSE 0 END`);
+    }
+    return {
+      match: null,
+      where: sql`(${join(conditions, ' OR ')})`,
+      score: scores.length === 0 ? null : join(scores, ' + '),
+    };
+  }
+
+  private leaf(node: LeafNode, factor: number): Fragment | null {
+    const target = resolveField(this.layout, node.field, node.position);
+    switch (target.kind) {
+      case 'text': {
+        const expr = this.textExpression(node, target);
+        return expr === null
+          ? null
+          : { match: { expr, terms: [{ expr, factor }] }, where: null, score: null };
+      }
+      case 'value':
+        return { match: null, where: this.valueCondition(node, target.layout), score: null };
+      case 'id':
+        return { match: null, where: this.idCondition(node), score: null };
+      default:
+        return assertNever(target, 'field');
+    }
+  }
+
+  /** The FTS5 expression of a text clause, or null when it has no words. */
+  private textExpression(node: LeafNode, target: Extract<ResolvedField, { kind: 'text' }>): string | null {
+    const columns = ftsColumnFilter(target.fields.map((field) => field.column));
+    switch (node.kind) {
+      case 'term':
+        return hasWords(node.text) ? columns + ftsString(node.text) : null;
+      case 'prefix':
+        return hasWords(node.prefix) ? `${columns}${ftsString(node.prefix)} *` : null;
+      case 'phrase': {
+        const words = node.text.split(/\s+/).filter(hasWords);
+        if (words.length === 0) return null;
+        if (node.slop === 0 || words.length < 2) return columns + ftsString(node.text);
+        if (!Number.isInteger(node.slop) || node.slop < 0 || node.slop > 1000) {
+          throw new ValidationError(`invalid phrase slop ${node.slop}`, {
+            details: { position: node.position },
+          });
+        }
+        return `${columns}NEAR(${words.map(ftsString).join(' ')}, ${node.slop})`;
+      }
+      case 'in': {
+        const values = node.values.filter(hasWords);
+        return values.length === 0 ? null : `${columns}(${values.map(ftsString).join(' OR ')})`;
+      }
+      case 'range':
+      case 'exists':
+        throw new ValidationError(
+          `${node.kind === 'range' ? 'ranges and comparisons' : 'field:*'} need a non-text field, but "${node.field}" is a text field (position ${node.position})`,
+          { details: { field: node.field, position: node.position } },
+        );
+      default:
+        return assertNever(node, 'query node');
+    }
+  }
+
+  private valueCondition(node: LeafNode, field: ValueFieldLayout): Sql {
+    if (field.fieldNumber === undefined) {
+      throw new ValidationError(
+        `field "${field.field}" is not indexed, so it cannot be searched (position ${node.position})`,
+        {
+          details: { field: field.field, position: node.position },
+        },
+      );
+    }
+    const value = (literal: string): Sql => param(literalValue(field, literal, node.position));
+    let test: Sql;
+    switch (node.kind) {
+      case 'term':
+        test = sql` AND value = ${value(node.text)}`;
+        break;
+      case 'phrase':
+        test = sql` AND value = ${value(node.text)}`;
+        break;
+      case 'prefix':
+        if (field.type !== 'string') {
+          throw new ValidationError(
+            `prefix queries need a text or string field, but "${field.field}" is ${field.type} (position ${node.position})`,
+            {
+              details: { field: field.field, position: node.position },
+            },
+          );
+        }
+        test = sql` AND value >= ${param(node.prefix)} AND value < ${param(prefixUpperBound(node.prefix))}`;
+        break;
+      case 'range': {
+        const bounds: Sql[] = [];
+        if (node.lower)
+          bounds.push(sql` AND value ${raw(node.lower.inclusive ? '>=' : '>')} ${value(node.lower.value)}`);
+        if (node.upper)
+          bounds.push(sql` AND value ${raw(node.upper.inclusive ? '<=' : '<')} ${value(node.upper.value)}`);
+        test = join(bounds, '');
+        break;
+      }
+      case 'in':
+        test = sql` AND value IN (${join(node.values.map(value), ', ')})`;
+        break;
+      case 'exists':
+        test = raw('');
+        break;
+      default:
+        return assertNever(node, 'query node');
+    }
+    const values = identifier(this.layout.valuesTable);
+    return this.probeFilters
+      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = d.rowid AND field = ${param(field.fieldNumber)}${test})`
+      : sql`d.rowid IN (SELECT doc FROM ${values} WHERE field = ${param(field.fieldNumber)}${test})`;
+  }
+
+  private idCondition(node: LeafNode): Sql {
+    switch (node.kind) {
+      case 'term':
+        return sql`d.id = ${param(node.text)}`;
+      case 'phrase':
+        return sql`d.id = ${param(node.text)}`;
+      case 'in':
+        return sql`d.id IN (${join(node.values.map(param), ', ')})`;
+      case 'prefix':
+        return sql`(d.id >= ${param(node.prefix)} AND d.id < ${param(prefixUpperBound(node.prefix))})`;
+      case 'range':
+      case 'exists':
+        throw new ValidationError(
+          `id supports id:X, id:"X", id:pre* and id:IN [...] only (position ${node.position})`,
+          {
+            details: { field: 'id', position: node.position },
+          },
+        );
+      default:
+        return assertNever(node, 'query node');
+    }
+  }
+}
+
+function hasWords(text: string): boolean {
+  return words(text).length > 0;
+}
+
+function isTextOnly(fragment: Fragment): boolean {
+  return fragment.match !== null && fragment.where === null && fragment.score === null;
+}
+
+/**
+ * The smallest string above every string starting with `prefix` (as SQLite compares UTF-8
+ * text): the prefix followed by U+10FFFF, the highest code point (a noncharacter, so it does
+ * not occur in real text).
+ */
+function prefixUpperBound(prefix: string): string {
+  return `${prefix}\u{10FFFF}`;
+}

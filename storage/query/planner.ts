@@ -1,0 +1,105 @@
+/**
+ * `planSearch`: a query AST to the SQL of one search on one shard. The result rows are
+ * `doc, id, score[, sortValue]`; every user value is a bound parameter and the FTS5
+ * expression is a single bound parameter (see sql-text.ts).
+ * @module
+ */
+import { ValidationError, type SortSpec } from '../../messages/index.js';
+import type { IndexLayout } from '../layout.js';
+import type { QueryNode } from './ast.js';
+import { QueryCompiler } from './compile.js';
+import { resolveField } from './fields.js';
+import { identifier, join, param, raw, sql, type Sql } from './sql-text.js';
+
+/** Paging and ordering of one search. */
+export interface SearchPlanOptions {
+  readonly limit: number;
+  readonly offset: number;
+  readonly sort?: SortSpec;
+}
+
+/** The SQL of one search: the page of hits and the total hit count. */
+export interface SearchPlan {
+  /** Rows `doc` (document number), `id`, `score` (higher is better) and `sortValue` when sorted. */
+  readonly sql: string;
+  readonly params: unknown[];
+  /** One row `{ total }`. */
+  readonly countSql: string;
+  readonly countParams: unknown[];
+}
+
+/**
+ * Compiles `ast` for `layout`. Throws ValidationError for a field the layout does not have,
+ * a literal that does not fit its field's type, an operation the field cannot do (a range
+ * on a text field) or a sort field that is not fast.
+ */
+export function planSearch(ast: QueryNode, layout: IndexLayout, options: SearchPlanOptions): SearchPlan {
+  checkPaging(options);
+  // Compiling is cheap: do it once to learn whether FTS5 drives the query, then again with
+  // filters written for that case.
+  const drivenByText = new QueryCompiler(layout).compile(ast, 1)?.match != null;
+  const compiler = new QueryCompiler(layout, drivenByText);
+  // A query with no words at all (`&`) matches nothing.
+  const fragment = compiler.compile(ast, 1) ?? { match: null, where: raw('0'), score: null };
+  const docs = identifier(layout.docsTable);
+  const fts = identifier(layout.ftsTable);
+
+  const scores: Sql[] = [];
+  const conditions: Sql[] = [];
+  let from: Sql;
+  if (fragment.match) {
+    // The main path: FTS5 drives the query and bm25 of the whole expression is the base score.
+    from = sql`${fts} JOIN ${docs} AS d ON d.rowid = ${fts}.rowid`;
+    conditions.push(sql`${fts} MATCH ${param(fragment.match.expr)}`);
+    scores.push(compiler.matchScore(fragment.match, compiler.bm25Score));
+  } else {
+    from = sql`${docs} AS d`;
+  }
+  if (fragment.where) conditions.push(fragment.where);
+  if (fragment.score) scores.push(fragment.score);
+  if (compiler.joins.length > 0) from = sql`${from} ${raw(compiler.joins.join(' '))}`;
+
+  const withClause = compiler.ctes.length === 0 ? raw('') : sql`WITH ${join(compiler.ctes, ', ')} `;
+  const whereClause = conditions.length === 0 ? raw('') : sql` WHERE ${join(conditions, ' AND ')}`;
+  const score = scores.length === 0 ? raw('0.0') : join(scores, ' + ');
+  const sort = options.sort ? sortColumn(layout, options.sort) : null;
+  const sortSelect = sort ? sql`, ${sort} AS sortValue` : raw('');
+  const order = raw(orderBy(options.sort, scores.length > 0));
+
+  const page = sql`${withClause}SELECT d.rowid AS doc, d.id AS id, (${score}) AS score${sortSelect} FROM ${from}${whereClause} ORDER BY ${order} LIMIT ${param(options.limit)} OFFSET ${param(options.offset)}`;
+  const count = sql`${withClause}SELECT count(*) AS total FROM ${from}${whereClause}`;
+  return { sql: page.text, params: [...page.params], countSql: count.text, countParams: [...count.params] };
+}
+
+/**
+ * Unsorted: best score first, ties by document number. Sorted: missing values last, ties by
+ * score, then by document number in the sort's direction. Without a score the order is just
+ * (sort column, rowid), which SQLite reads straight from the sort column's index.
+ */
+function orderBy(sort: SortSpec | undefined, scored: boolean): string {
+  if (!sort) return 'score DESC, doc ASC';
+  const direction = sort.order === 'desc' ? 'DESC' : 'ASC';
+  return `sortValue ${direction} NULLS LAST, ${scored ? 'score DESC, ' : ''}doc ${direction}`;
+}
+
+function sortColumn(layout: IndexLayout, sort: SortSpec): Sql {
+  const target = resolveField(layout, sort.field, 0);
+  if (target.kind === 'id') return raw('d.id');
+  if (target.kind === 'value' && target.layout.sortColumn !== undefined) {
+    return raw(`d.${identifier(target.layout.sortColumn).text}`);
+  }
+  throw new ValidationError(`cannot sort by "${sort.field}": only fast non-text fields and id are sortable`, {
+    details: { field: sort.field },
+  });
+}
+
+function checkPaging(options: SearchPlanOptions): void {
+  for (const key of ['limit', 'offset'] as const) {
+    const value = options[key];
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new ValidationError(`${key} must be a non-negative integer, got ${String(value)}`, {
+        details: { [key]: value },
+      });
+    }
+  }
+}

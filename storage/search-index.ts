@@ -1,0 +1,309 @@
+/**
+ * SQLite side of a shard: per index an FTS5 table (contentless, rowid = document number),
+ * a docs table (id + sort columns) and a values table (filter values), laid out as
+ * layout.ts describes; plus the watermark (last applied log sequence) and the layout record
+ * of every index, so readers plan queries against exactly the tables their snapshot holds.
+ * @module
+ */
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { StorageError, type IndexSchema } from '../messages/index.js';
+import type { ExtractedDocument } from './document-validation.js';
+import type { IndexLayout } from './layout.js';
+
+/** What SQLite knows about one index: its tables as built. */
+export interface LayoutRecord {
+  readonly name: string;
+  readonly uid: number;
+  readonly tableGeneration: number;
+  readonly ftsGeneration: number;
+  readonly layout: IndexLayout;
+  readonly schema: IndexSchema;
+}
+
+/** Options of the SQLite connection. */
+export interface SearchIndexOptions {
+  readonly readOnly: boolean;
+}
+
+interface LayoutRow {
+  name: string;
+  uid: number;
+  table_generation: number;
+  fts_generation: number;
+  layout: string;
+  schema: string;
+}
+
+const MAX_CACHED_STATEMENTS = 512;
+
+/** One shard's SQLite database. */
+export class SearchIndex {
+  /** The connection (exposed for the query path and tests). */
+  readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  readonly path: string;
+
+  constructor(path: string, options: SearchIndexOptions) {
+    this.path = path;
+    this.db = new Database(path, options.readOnly ? { readonly: true, fileMustExist: true } : {});
+    this.db.pragma('busy_timeout = 5000');
+    if (!options.readOnly) {
+      this.db.pragma('journal_mode = WAL');
+      // LMDB's durable log covers a lost tail of SQLite transactions (docs/STORAGE.md).
+      this.db.pragma('synchronous = NORMAL');
+      // Checkpoints are run by the store (compact, trim) so it knows what is durable.
+      this.db.pragma('wal_autocheckpoint = 10000');
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS index_layouts (
+          name TEXT PRIMARY KEY, uid INTEGER NOT NULL, table_generation INTEGER NOT NULL,
+          fts_generation INTEGER NOT NULL, layout TEXT NOT NULL, schema TEXT NOT NULL);
+      `);
+    }
+  }
+
+  /** A cached prepared statement. */
+  statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** The last log sequence applied (0 before any). */
+  watermark(): number {
+    const row = this.statement(`SELECT value FROM store_meta WHERE key = 'watermark'`).get() as
+      { value: number } | undefined;
+    return row?.value ?? 0;
+  }
+
+  /** Sets the watermark (inside the apply transaction). */
+  setWatermark(sequence: number): void {
+    this.statement(`INSERT OR REPLACE INTO store_meta (key, value) VALUES ('watermark', ?)`).run(sequence);
+  }
+
+  /** Runs `action` in one IMMEDIATE transaction (the SQLite writer lock). */
+  writeTransaction<T>(action: () => T): T {
+    return this.db.transaction(action).immediate();
+  }
+
+  /** Runs `action` in one read transaction: every statement sees the same snapshot. */
+  readTransaction<T>(action: () => T): T {
+    return this.db.transaction(action).deferred();
+  }
+
+  /** The layout record of one index, or undefined. */
+  layoutRecord(name: string): LayoutRecord | undefined {
+    const row = this.statement(`SELECT * FROM index_layouts WHERE name = ?`).get(name) as
+      LayoutRow | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  /** Every layout record. */
+  layoutRecords(): LayoutRecord[] {
+    return (this.statement(`SELECT * FROM index_layouts ORDER BY name`).all() as LayoutRow[]).map(toRecord);
+  }
+
+  /** Stores a layout record (inside a transaction). */
+  putLayoutRecord(record: LayoutRecord): void {
+    this.statement(
+      `INSERT OR REPLACE INTO index_layouts (name, uid, table_generation, fts_generation, layout, schema)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(
+      record.name,
+      record.uid,
+      record.tableGeneration,
+      record.ftsGeneration,
+      JSON.stringify(record.layout),
+      JSON.stringify(record.schema),
+    );
+  }
+
+  /** Removes a layout record (inside a transaction). */
+  removeLayoutRecord(name: string): void {
+    this.statement(`DELETE FROM index_layouts WHERE name = ?`).run(name);
+  }
+
+  /** Names of existing tables (for reconciliation and tests). */
+  tableExists(table: string): boolean {
+    return (
+      this.statement(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(table) !== undefined
+    );
+  }
+
+  /** Creates the FTS5 table of a layout (dropping a stale one of the same name). */
+  createFtsTable(layout: IndexLayout): void {
+    this.dropTable(layout.ftsTable);
+    const columns = layout.textFields.map((field) => field.column);
+    // FTS5 needs at least one column; an index without text fields gets a placeholder.
+    const definition = columns.length > 0 ? columns.join(', ') : 'unused';
+    this.db.exec(
+      `CREATE VIRTUAL TABLE ${layout.ftsTable} USING fts5(${definition}, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`,
+    );
+  }
+
+  /** Creates the docs and values tables of a layout (dropping stale ones of the same names). */
+  createValueTables(layout: IndexLayout): void {
+    this.dropTable(layout.docsTable);
+    this.dropTable(layout.valuesTable);
+    const sortColumns = layout.valueFields.flatMap((field) =>
+      field.sortColumn === undefined ? [] : [`, ${field.sortColumn} ANY`],
+    );
+    this.db.exec(
+      `CREATE TABLE ${layout.docsTable} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE${sortColumns.join('')})`,
+    );
+    this.db.exec(
+      `CREATE TABLE ${layout.valuesTable} (field INTEGER NOT NULL, value ANY, doc INTEGER NOT NULL, PRIMARY KEY (field, value, doc)) WITHOUT ROWID`,
+    );
+    this.db.exec(`CREATE INDEX ${layout.valuesTable}_doc ON ${layout.valuesTable} (doc)`);
+    for (const field of layout.valueFields)
+      if (field.sortColumn !== undefined) this.createSortIndex(layout, field.sortColumn);
+  }
+
+  /** Adds a sort column to an existing docs table. */
+  addSortColumn(layout: IndexLayout, column: string): void {
+    this.db.exec(`ALTER TABLE ${layout.docsTable} ADD COLUMN ${column} ANY`);
+    this.createSortIndex(layout, column);
+  }
+
+  private createSortIndex(layout: IndexLayout, column: string): void {
+    this.db.exec(
+      `CREATE INDEX IF NOT EXISTS ${layout.docsTable}_${column} ON ${layout.docsTable} (${column})`,
+    );
+  }
+
+  /** Sort columns present in a docs table. */
+  docsColumns(table: string): Set<string> {
+    const rows = this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[];
+    return new Set(rows.map((row) => row.name));
+  }
+
+  /** Drops a table if it exists (names come from layouts, never from users). */
+  dropTable(table: string): void {
+    if (!/^i\d+_[fdv]\d+$/.test(table)) throw new StorageError(`refusing to drop unexpected table ${table}`);
+    this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+  }
+
+  /** Removes every row of one document (idempotent). */
+  removeDocument(layout: IndexLayout, docNumber: number): void {
+    this.statement(`DELETE FROM ${layout.ftsTable} WHERE rowid = ?`).run(docNumber);
+    this.statement(`DELETE FROM ${layout.docsTable} WHERE rowid = ?`).run(docNumber);
+    this.statement(`DELETE FROM ${layout.valuesTable} WHERE doc = ?`).run(docNumber);
+  }
+
+  /** Removes the rows of whatever document currently holds `id` (idempotent replay of an upsert). */
+  removeDocumentById(layout: IndexLayout, id: string): void {
+    const row = this.statement(`SELECT rowid FROM ${layout.docsTable} WHERE id = ?`).get(id) as
+      { rowid: number } | undefined;
+    if (row !== undefined) this.removeDocument(layout, row.rowid);
+  }
+
+  /** Inserts the rows of one document (its old rows must be gone). */
+  insertDocument(layout: IndexLayout, docNumber: number, id: string, extracted: ExtractedDocument): void {
+    if (layout.textFields.length > 0 && extracted.texts.some((text) => text !== null)) {
+      const columns = layout.textFields.map((field) => field.column);
+      this.statement(
+        `INSERT INTO ${layout.ftsTable} (rowid, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})`,
+      ).run(docNumber, ...extracted.texts);
+    }
+    const sortColumns = extracted.sortValues.map(([column]) => `, ${column}`).join('');
+    this.statement(
+      `INSERT INTO ${layout.docsTable} (rowid, id${sortColumns}) VALUES (?, ?${', ?'.repeat(extracted.sortValues.length)})`,
+    ).run(docNumber, id, ...extracted.sortValues.map(([, value]) => value));
+    if (extracted.values.length > 0) {
+      const insertValue = this.statement(
+        `INSERT OR IGNORE INTO ${layout.valuesTable} (field, value, doc) VALUES (?, ?, ?)`,
+      );
+      for (const [field, value] of extracted.values) insertValue.run(field, value, docNumber);
+    }
+  }
+
+  /** Inserts only the FTS row of one document (rebuild of an FTS table). */
+  insertFtsOnly(layout: IndexLayout, docNumber: number, extracted: ExtractedDocument): void {
+    const columns = layout.textFields.map((field) => field.column);
+    this.statement(
+      `INSERT INTO ${layout.ftsTable} (rowid, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})`,
+    ).run(docNumber, ...extracted.texts);
+  }
+
+  /** Live documents in an index's docs table. */
+  countDocuments(layout: IndexLayout): number {
+    return (this.statement(`SELECT count(*) AS n FROM ${layout.docsTable}`).get() as { n: number }).n;
+  }
+
+  /** Bytes of the tables (and their indexes and FTS shadow tables) of an index. */
+  tableBytes(layout: IndexLayout): number {
+    const row = this.statement(
+      `SELECT coalesce(sum(pgsize), 0) AS bytes FROM dbstat WHERE name LIKE ? OR name LIKE ? OR name LIKE ?`,
+    ).get(`${layout.ftsTable}%`, `${layout.docsTable}%`, `${layout.valuesTable}%`) as { bytes: number };
+    return row.bytes;
+  }
+
+  /** FTS5 merge of all segments into one (cheaper queries, reclaims deleted entries). */
+  optimize(layout: IndexLayout): void {
+    this.db.prepare(`INSERT INTO ${layout.ftsTable} (${layout.ftsTable}) VALUES ('optimize')`).run();
+  }
+
+  /**
+   * Checkpoints the whole WAL into the database file and fsyncs it. Returns the watermark that
+   * is now durable in the main file, or undefined when readers kept the checkpoint from completing.
+   */
+  checkpoint(): number | undefined {
+    const watermark = this.watermark();
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as {
+      busy: number;
+      log: number;
+      checkpointed: number;
+    }[];
+    if (result === undefined || result.busy !== 0 || result.log !== result.checkpointed) return undefined;
+    // SQLite syncs the file after a checkpoint with synchronous=NORMAL; an explicit fsync makes
+    // "durable" independent of that setting before the log below this watermark is deleted.
+    const descriptor = openSync(this.path, 'r+');
+    try {
+      fsyncSync(descriptor);
+    } finally {
+      closeSync(descriptor);
+    }
+    return watermark;
+  }
+
+  /** `PRAGMA integrity_check` plus FTS5 integrity-check of every FTS table; returns problems. */
+  integrityProblems(): string[] {
+    const problems: string[] = [];
+    const rows = this.db.pragma('integrity_check') as { integrity_check: string }[];
+    for (const row of rows) if (row.integrity_check !== 'ok') problems.push(row.integrity_check);
+    for (const record of this.layoutRecords()) {
+      try {
+        this.db
+          .prepare(
+            `INSERT INTO ${record.layout.ftsTable} (${record.layout.ftsTable}, rank) VALUES ('integrity-check', 0)`,
+          )
+          .run();
+      } catch (error) {
+        problems.push(`${record.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return problems;
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.statements.clear();
+    this.db.close();
+  }
+}
+
+function toRecord(row: LayoutRow): LayoutRecord {
+  return {
+    name: row.name,
+    uid: row.uid,
+    tableGeneration: row.table_generation,
+    ftsGeneration: row.fts_generation,
+    layout: JSON.parse(row.layout) as IndexLayout,
+    schema: JSON.parse(row.schema) as IndexSchema,
+  };
+}

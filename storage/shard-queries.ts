@@ -1,0 +1,112 @@
+/**
+ * Reads of one shard, shared by the writer (ShardStore) and read-only instances
+ * (ShardReader): get by id, schema, stats. Searches are in shard-search.ts.
+ * @module
+ */
+import { statSync } from 'node:fs';
+import {
+  IndexNotFoundError,
+  documentId,
+  indexName,
+  type IndexSchema,
+  type IndexStats,
+  type JsonObject,
+} from '../messages/index.js';
+import type { DocumentStore } from './document-store.js';
+import type { SearchIndex } from './search-index.js';
+
+/** A document read by id. */
+export interface FoundDocument {
+  readonly id: string;
+  readonly version: number;
+  readonly doc: JsonObject;
+}
+
+/** Documents and bytes of every index, the shard's bytes on disk and its watermark. */
+export interface ShardStats {
+  readonly indexes: IndexStats[];
+  readonly bytesOnDisk: number;
+  readonly watermark: number;
+  /** The last sequence number written to LMDB. */
+  readonly lastSequence: number;
+  /** Write-ahead log entries not yet trimmed. */
+  readonly logEntries: number;
+}
+
+/** Read operations over an LMDB environment and a SQLite connection. */
+export class ShardQueries {
+  constructor(
+    readonly documents: DocumentStore,
+    readonly search: SearchIndex,
+    private readonly lmdbPath: string,
+  ) {}
+
+  /** The document with `id`, or undefined; IndexNotFoundError when the index does not exist. */
+  get(index: string, id: string): FoundDocument | undefined {
+    this.documents.refreshSnapshot();
+    const metadata = this.documents.getIndex(indexName(index));
+    if (metadata === undefined) throw new IndexNotFoundError(index);
+    const found = this.documents.getDocument(metadata.uid, documentId(id));
+    return found === undefined ? undefined : { id, version: found.stored.version, doc: found.stored.doc };
+  }
+
+  /** The schema of an index, or undefined when it does not exist. */
+  getSchema(index: string): IndexSchema | undefined {
+    this.documents.refreshSnapshot();
+    return this.documents.getIndex(indexName(index))?.schema;
+  }
+
+  /** Names of the indexes of this shard. */
+  indexNames(): string[] {
+    this.documents.refreshSnapshot();
+    return this.documents.indexNames();
+  }
+
+  /** Documents and bytes on disk per index (LMDB records + SQLite tables). */
+  stats(): ShardStats {
+    const indexes: IndexStats[] = [];
+    this.documents.refreshSnapshot();
+    const records = this.search.readTransaction(
+      () =>
+        new Map(
+          this.search.layoutRecords().map((record) => [record.name, this.search.tableBytes(record.layout)]),
+        ),
+    );
+    for (const name of this.documents.indexNames()) {
+      const metadata = this.documents.getIndex(name);
+      if (metadata === undefined) continue;
+      indexes.push({
+        name,
+        documents: metadata.documents,
+        bytes: metadata.storedBytes + (records.get(name) ?? 0),
+      });
+    }
+    const log = this.documents.logInfo();
+    return {
+      indexes,
+      bytesOnDisk: this.bytesOnDisk(),
+      watermark: this.search.watermark(),
+      lastSequence: this.documents.lastSequence(),
+      logEntries: log.entries,
+    };
+  }
+
+  /** Bytes of the shard's files: LMDB data and SQLite database plus its WAL. */
+  bytesOnDisk(): number {
+    return [`${this.lmdbPath}/data.mdb`, this.search.path, `${this.search.path}-wal`].reduce(
+      (sum, file) => sum + fileSize(file),
+      0,
+    );
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    // Allocated blocks, not the apparent size: LMDB's map file is sparse.
+    const stats = statSync(path);
+    return Math.min(stats.size, stats.blocks * 512);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * One operation group inside one LMDB write transaction: validates each operation, evolves
+ * schemas, writes documents and collects the log changes. An operation that fails validation
+ * becomes an error result and leaves no trace; the others are applied.
+ * @module
+ */
+import {
+  CameoError,
+  IndexNotFoundError,
+  ValidationError,
+  documentId,
+  indexName,
+  toCameoError,
+  type FieldDefinition,
+  type ItemResult,
+  type JsonObject,
+} from '../messages/index.js';
+import type { DocumentStore, LogChange } from './document-store.js';
+import {
+  RESERVED_ID_FIELD,
+  checkDocumentShape,
+  checkFieldValue,
+  inferFieldType,
+} from './document-validation.js';
+import {
+  allocateFields,
+  cloneMetadata,
+  inferredField,
+  newIndexMetadata,
+  type IndexMetadata,
+} from './index-metadata.js';
+import { encodeRecord } from './record-codec.js';
+
+/** One operation of a group; `position` is the caller's and comes back in the result. */
+export type WriteOperation =
+  | {
+      readonly kind: 'upsert';
+      readonly position: number;
+      readonly index: string;
+      readonly id: string;
+      readonly doc: JsonObject;
+    }
+  | { readonly kind: 'delete'; readonly position: number; readonly index: string; readonly id: string };
+
+/** Settings that change how writes behave. */
+export interface WritePolicy {
+  /** Create an unknown index from the first document written to it (default true). */
+  readonly autoCreateIndexes: boolean;
+}
+
+/** Collects one group's effects inside an open LMDB write transaction. */
+export class WriteGroup {
+  readonly changes: LogChange[] = [];
+  /** Aligned with `changes`: the document of each upsert. */
+  readonly documents: (JsonObject | undefined)[] = [];
+  private readonly indexes = new Map<string, IndexMetadata | undefined>();
+  private readonly changed = new Set<string>();
+  private readonly schemaChanged = new Set<string>();
+  private nextDocNumber: number | undefined;
+  private docNumbersTaken = 0;
+
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly policy: WritePolicy,
+  ) {}
+
+  /** Applies one operation; never throws for a problem with the operation itself. */
+  add(operation: WriteOperation): ItemResult {
+    try {
+      return operation.kind === 'upsert' ? this.upsert(operation) : this.delete(operation);
+    } catch (error) {
+      const failure = toCameoError(error);
+      if (!(error instanceof CameoError)) throw error; // a bug or an LMDB failure: abort the group
+      return { ok: false, position: operation.position, id: String(operation.id), error: failure.toWire() };
+    }
+  }
+
+  /** Writes the metadata and counters the group changed; call once, after the last `add`. */
+  finish(): void {
+    for (const name of this.changed) {
+      const metadata = this.indexes.get(name);
+      if (metadata !== undefined) this.store.putIndex(metadata);
+    }
+    if (this.nextDocNumber !== undefined) this.store.takeDocNumbers(this.docNumbersTaken);
+    // Schema changes go first so the applier reconciles tables before any document lands.
+    const schemaChanges: LogChange[] = [...this.schemaChanged].flatMap((name) => {
+      const metadata = this.indexes.get(name);
+      return metadata === undefined ? [] : [{ kind: 'schema', index: name, uid: metadata.uid } as const];
+    });
+    this.changes.unshift(...schemaChanges);
+    this.documents.unshift(...schemaChanges.map(() => undefined));
+  }
+
+  private metadataOf(index: string): IndexMetadata | undefined {
+    if (!this.indexes.has(index)) {
+      const stored = this.store.getIndex(index);
+      this.indexes.set(index, stored === undefined ? undefined : cloneMetadata(stored));
+    }
+    return this.indexes.get(index);
+  }
+
+  private takeDocNumber(): number {
+    if (this.nextDocNumber === undefined) {
+      // Peek the counter; `finish` advances it by the numbers actually used.
+      this.nextDocNumber = this.store.takeDocNumbers(0);
+    }
+    const number = this.nextDocNumber + this.docNumbersTaken;
+    this.docNumbersTaken += 1;
+    return number;
+  }
+
+  private upsert(operation: Extract<WriteOperation, { kind: 'upsert' }>): ItemResult {
+    const name = indexName(operation.index);
+    const id = documentId(operation.id);
+    checkDocumentShape(id, operation.doc);
+    const doc = operation.doc;
+    const existingMetadata = this.metadataOf(name);
+    if (existingMetadata === undefined && !this.policy.autoCreateIndexes) throw new IndexNotFoundError(name);
+
+    // Check every value and work out new fields before changing anything.
+    const known = new Map<string, FieldDefinition>(
+      (existingMetadata?.schema.fields ?? []).map((field) => [field.name, field]),
+    );
+    const additions: FieldDefinition[] = [];
+    for (const [key, value] of Object.entries(doc)) {
+      if (key === RESERVED_ID_FIELD) continue;
+      let field = known.get(key);
+      if (field === undefined) {
+        if (existingMetadata !== undefined && !existingMetadata.schema.dynamic) {
+          throw new ValidationError(
+            `document "${id}": field "${key}" is not in the schema of index "${name}", which is not dynamic`,
+            {
+              details: { id, field: key, index: name },
+            },
+          );
+        }
+        const type = inferFieldType(value);
+        if (type === undefined) continue; // null or []: nothing to type the field by yet
+        field = inferredField(key, type);
+        additions.push(field);
+        known.set(key, field);
+      }
+      checkFieldValue(id, field, value);
+    }
+
+    let metadata = existingMetadata;
+    if (metadata === undefined) {
+      metadata = newIndexMetadata(
+        { name, fields: additions, defaultSearchFields: [], dynamic: true, version: 1 },
+        this.store.takeIndexUid(),
+      );
+      this.indexes.set(name, metadata);
+      this.schemaChanged.add(name);
+    } else if (additions.length > 0) {
+      metadata.schema.fields.push(...additions);
+      metadata.schema.version += 1;
+      const { newTextColumn } = allocateFields(metadata);
+      if (newTextColumn) metadata.ftsGeneration += 1;
+      this.schemaChanged.add(name);
+    }
+    this.changed.add(name);
+
+    const existing = this.store.getDocument(metadata.uid, id);
+    const version = existing === undefined ? 1 : existing.stored.version + 1;
+    const docNumber = existing?.stored.docNumber ?? this.takeDocNumber();
+    const record = encodeRecord({ docNumber, version, doc });
+    this.store.putDocument(metadata.uid, id, record);
+    if (existing === undefined) metadata.documents += 1;
+    metadata.storedBytes += record.length - (existing?.bytes ?? 0);
+    this.changes.push({ kind: 'upsert', index: name, uid: metadata.uid, id, docNumber, record });
+    this.documents.push(doc);
+    return {
+      ok: true,
+      position: operation.position,
+      id,
+      result: existing === undefined ? 'created' : 'updated',
+      version,
+    };
+  }
+
+  private delete(operation: Extract<WriteOperation, { kind: 'delete' }>): ItemResult {
+    const name = indexName(operation.index);
+    const id = documentId(operation.id);
+    const metadata = this.metadataOf(name);
+    const existing = metadata === undefined ? undefined : this.store.getDocument(metadata.uid, id);
+    if (metadata === undefined || existing === undefined) {
+      return { ok: true, position: operation.position, id, result: 'not_found', version: 0 };
+    }
+    this.store.removeDocument(metadata.uid, id);
+    metadata.documents -= 1;
+    metadata.storedBytes -= existing.bytes;
+    this.changed.add(name);
+    this.changes.push({
+      kind: 'delete',
+      index: name,
+      uid: metadata.uid,
+      id,
+      docNumber: existing.stored.docNumber,
+    });
+    this.documents.push(undefined);
+    return {
+      ok: true,
+      position: operation.position,
+      id,
+      result: 'deleted',
+      version: existing.stored.version + 1,
+    };
+  }
+}
