@@ -29,7 +29,7 @@ import { startPostgres } from './postgres-server.js';
 import { createPostgresTarget } from './postgres-target.js';
 import { buildQueries, QUERY_KINDS } from './queries.js';
 import type { BenchQuery, QueryKind } from './queries.js';
-import { renderSection, replaceSection } from './report.js';
+import { busyMachineCaveat, renderSection, replaceSection } from './report.js';
 import { summarizeAgreement, topKAgreement } from './stats.js';
 import type { SystemRun, WorkloadOptions } from './workloads.js';
 import { runWorkloads, WORKLOADS } from './workloads.js';
@@ -113,6 +113,7 @@ async function measureCameo(
 /** Runs the comparison; resolves to the exit code (1 when a system's run failed). */
 async function main(argv: readonly string[]): Promise<number> {
   const options: CompareOptions = parseCompareOptions(argv);
+  const startLoad = loadavg()[0] ?? 0;
   // The corpus builder of the shard store issue caches its output here (with long
   // descriptions); use it when present so every benchmark reads the same documents.
   const builtCorpus = join(repositoryRoot, '.bench-data', 'debian-corpus.jsonl');
@@ -188,6 +189,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const section = renderSection({
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     machine: machineDescription(),
+    caveats: busyMachineCaveat(startLoad, cpus().length),
     command: commandLine(argv),
     corpus:
       `${documents.length.toLocaleString('en-US')} Debian package descriptions ` +

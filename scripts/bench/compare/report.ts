@@ -28,6 +28,8 @@ export interface ReportInput {
   readonly rows: readonly ReportRow[];
   readonly agreement: AgreementSummary | undefined;
   readonly notes: readonly string[];
+  /** Warnings about the conditions of the run (a busy machine), shown above the table. */
+  readonly caveats: readonly string[];
   /** Path of the chart, relative to BENCHMARKS.md. */
   readonly chartPath: string;
 }
@@ -65,6 +67,8 @@ export function renderSection(input: ReportInput): string {
     `Command: \`${input.command}\`. The section is rewritten by every run; a quick run ` +
       '(about 2 minutes) is `npm run bench:compare -- --docs 10000 --duration 3`.',
     '',
+    ...input.caveats.map((caveat) => `**Caveat:** ${caveat}`),
+    ...(input.caveats.length > 0 ? [''] : []),
     `Corpus: ${input.corpus}.`,
     ...input.systems.map((system) => `- ${system}`),
     '',
@@ -138,4 +142,15 @@ export function replaceSection(markdown: string, section: string): string {
   const after = lines.slice(end).join('\n');
   const head = before === '' ? '' : `${before}\n`;
   return end === lines.length ? `${head}${section}` : `${head}${section}\n${after}`;
+}
+
+/** A caveat when more runnable processes than cores competed with the benchmark. */
+export function busyMachineCaveat(loadAverage: number, cores: number): string[] {
+  return loadAverage > cores
+    ? [
+        `the 1-minute load average was ${loadAverage.toFixed(1)} on ${cores} cores when the run started: other ` +
+          'processes competed for the CPU with both systems and with the load generator, so latencies are ' +
+          'inflated and noisy; compare the two columns, and rerun on an idle machine for absolute numbers.',
+      ]
+    : [];
 }

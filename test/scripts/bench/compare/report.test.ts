@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  busyMachineCaveat,
   formatMs,
   formatRatio,
   renderSection,
@@ -26,6 +27,7 @@ const INPUT: ReportInput = {
   ],
   agreement: { queries: 200, meanOverlap: 0.4567, identical: 12, disjoint: 30 },
   notes: ['PostgreSQL: something happened'],
+  caveats: [],
   chartPath: 'docs/bench/compare-latency.svg',
 };
 
@@ -95,5 +97,18 @@ describe('section replacement', () => {
     // Level-3 headings inside the section belong to it.
     const nested = replaceSection(other, `${SECTION_HEADING}\n\n### sub\n\nx\n`);
     expect(replaceSection(nested, `${SECTION_HEADING}\n\ny\n`)).not.toContain('### sub');
+  });
+});
+
+describe('busy machine caveat', () => {
+  it('warns only when the load average exceeds the cores, and the section shows it above the table', () => {
+    expect(busyMachineCaveat(1.9, 2)).toEqual([]);
+    const caveats = busyMachineCaveat(12.84, 2);
+    expect(caveats).toHaveLength(1);
+    expect(caveats[0]).toContain('load average was 12.8 on 2 cores');
+    const section = renderSection({ ...INPUT, caveats });
+    expect(section.indexOf('**Caveat:** the 1-minute load average')).toBeGreaterThan(0);
+    expect(section.indexOf('**Caveat:**')).toBeLessThan(section.indexOf('| workload |'));
+    expect(renderSection(INPUT)).not.toContain('Caveat');
   });
 });
