@@ -112,6 +112,17 @@ export async function createCameoTarget(
         }),
       );
     },
+    async countMatches(query) {
+      const reply = (await client.expectOk('POST', `${base}/search`, {
+        query: cameoQueryString(query),
+        limit: 0,
+        fields: [],
+      })) as { total_hits?: unknown };
+      if (typeof reply.total_hits !== 'number') {
+        throw new BenchRequestError('search reply has no numeric total_hits', { details: reply });
+      }
+      return reply.total_hits;
+    },
     close: async () => client.close(),
   };
 }

@@ -27,10 +27,10 @@ import { parseCompareOptions } from './options.js';
 import type { CompareOptions } from './options.js';
 import { startPostgres } from './postgres-server.js';
 import { createPostgresTarget } from './postgres-target.js';
-import { buildQueries, QUERY_KINDS } from './queries.js';
+import { buildQueries, describeQuery, QUERY_KINDS } from './queries.js';
 import type { BenchQuery, QueryKind } from './queries.js';
 import { busyMachineCaveat, renderSection, replaceSection } from './report.js';
-import { summarizeAgreement, topKAgreement } from './stats.js';
+import { compareMatchCounts, summarizeAgreement, topKAgreement } from './stats.js';
 import type { SystemRun, WorkloadOptions } from './workloads.js';
 import { runWorkloads, WORKLOADS } from './workloads.js';
 
@@ -182,6 +182,22 @@ async function main(argv: readonly string[]): Promise<number> {
           cameo.termTopIds.map((ids, index) => topKAgreement(ids, postgres.termTopIds[index] ?? [])),
         )
       : undefined;
+  const counts =
+    cameo !== undefined && postgres !== undefined
+      ? compareMatchCounts(cameo.termMatchCounts, postgres.termMatchCounts)
+      : undefined;
+  const matchCounts =
+    counts === undefined
+      ? undefined
+      : {
+          queries: counts.queries,
+          equal: counts.equal,
+          differing: counts.differing.map((entry) => ({
+            query: describeQuery(queries.term[entry.index] as BenchQuery),
+            cameo: entry.left,
+            postgres: entry.right,
+          })),
+        };
   const chartRelative = relative(
     dirname(resolve(repositoryRoot, options.reportPath)),
     resolve(repositoryRoot, options.chartPath),
@@ -214,6 +230,7 @@ async function main(argv: readonly string[]): Promise<number> {
       postgres: postgres?.results.get(entry.id),
     })),
     agreement,
+    matchCounts,
     notes: runs.flatMap((run) => run.notes.map((note) => `${run.system}: ${note}`)),
     chartPath: chartRelative,
   });

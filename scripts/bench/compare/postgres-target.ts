@@ -43,6 +43,13 @@ ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc`;
 
 const UPSERT_ONE = `INSERT INTO packages (id, doc) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc`;
 
+/** The SQL text and parameters counting every match of a query (same predicate as the search). */
+export function countStatement(query: BenchQuery): { text: string; values: unknown[] } {
+  const search = searchStatement(query, 0);
+  const where = search.text.slice(search.text.indexOf(' FROM '), search.text.indexOf(' ORDER BY '));
+  return { text: `SELECT count(*)::int AS matches${where}`, values: search.values.slice(0, -1) };
+}
+
 /** The SQL text and parameters of a search, one statement per query kind. */
 export function searchStatement(query: BenchQuery, limit: number): { text: string; values: unknown[] } {
   const ranked = (tsquery: string, extraFilter = ''): string =>
@@ -139,6 +146,11 @@ export async function createPostgresTarget(
         const statement = searchStatement(benchQuery, limit);
         const result = await query<{ id: string }>(pool, statement.text, statement.values);
         return result.rows.map((row) => row.id);
+      },
+      async countMatches(benchQuery) {
+        const statement = countStatement(benchQuery);
+        const result = await query<{ matches: number }>(pool, statement.text, statement.values);
+        return result.rows[0]?.matches ?? 0;
       },
       close: () => pool.end(),
     };

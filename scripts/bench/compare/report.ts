@@ -6,6 +6,17 @@
  */
 import type { AgreementSummary, LatencySummary } from './stats.js';
 
+/** Match counts of the term queries on both systems (left = CameoDB, right = PostgreSQL). */
+export interface MatchCountReport {
+  readonly queries: number;
+  readonly equal: number;
+  readonly differing: ReadonlyArray<{
+    readonly query: string;
+    readonly cameo: number;
+    readonly postgres: number;
+  }>;
+}
+
 /** The heading that owns the section; everything up to the next `## ` heading is replaced. */
 export const SECTION_HEADING = '## CameoDB vs PostgreSQL full-text search (issue 7)';
 
@@ -27,6 +38,7 @@ export interface ReportInput {
   readonly systems: readonly string[];
   readonly rows: readonly ReportRow[];
   readonly agreement: AgreementSummary | undefined;
+  readonly matchCounts: MatchCountReport | undefined;
   readonly notes: readonly string[];
   /** Warnings about the conditions of the run (a busy machine), shown above the table. */
   readonly caveats: readonly string[];
@@ -99,11 +111,30 @@ export function renderSection(input: ReportInput): string {
         `(shared ids / size of the larger list); ${identical} queries have identical sets, ${disjoint} share no id.`,
     );
   }
+  if (input.matchCounts !== undefined) {
+    const { queries, equal, differing } = input.matchCounts;
+    lines.push(
+      '',
+      `The number of matching documents (before ranking) is the same on ${equal} of ${queries} term queries` +
+        (differing.length === 0
+          ? '.'
+          : `; for example ${differing
+              .map(
+                (entry) =>
+                  `\`${entry.query}\` matches ${entry.cameo} in CameoDB and ${entry.postgres} in PostgreSQL`,
+              )
+              .join(', ')}. ` +
+            "Such differences come from tokenization, not from the query: Postgres's default parser " +
+            'reads slash-joined words (`LDAP/NIS/SQL/local`, `HTTP/HTTPS`, `files/docs` in this corpus) ' +
+            'as one file-path token, while FTS5 splits them into words (inspected on the examples of a ' +
+            '5,000-document run).'),
+    );
+  }
   lines.push(
     '',
-    'Why they differ: both systems should match the same documents (bare terms are ANDed in both, and the ' +
-      "queries use only lowercase ASCII words that Postgres's 'simple' configuration and FTS5 tokenize alike), " +
-      'but they order them differently. CameoDB ranks with BM25: inverse document frequency makes a rare ' +
+    'Why the top 10 differ: bare terms are ANDed in both systems and the queries use only lowercase ' +
+      'ASCII words, so the matching sets are (nearly) the same, but the systems order them differently. ' +
+      'CameoDB ranks with BM25: inverse document frequency makes a rare ' +
       'term of a two-term query count more than a common one, and length normalisation favours short ' +
       "descriptions. Postgres's `ts_rank_cd` (cover density, default normalisation 0) has no IDF and no " +
       'length normalisation: it scores the proximity and count of matching covers, weighted by the label ' +

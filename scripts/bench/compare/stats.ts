@@ -99,3 +99,34 @@ export function summarizeAgreement(agreements: readonly Agreement[]): AgreementS
     disjoint,
   };
 }
+
+/** Whether two systems match the same number of documents per query. */
+export interface MatchCountComparison {
+  readonly queries: number;
+  /** Queries with the same number of matches on both sides. */
+  readonly equal: number;
+  /** The first few queries whose counts differ (index into the query list and both counts). */
+  readonly differing: ReadonlyArray<{
+    readonly index: number;
+    readonly left: number;
+    readonly right: number;
+  }>;
+}
+
+/** Compares per-query match counts; keeps at most `examples` differing queries. */
+export function compareMatchCounts(
+  left: readonly number[],
+  right: readonly number[],
+  examples = 3,
+): MatchCountComparison {
+  const differing: Array<{ index: number; left: number; right: number }> = [];
+  let equal = 0;
+  const queries = Math.min(left.length, right.length);
+  for (let index = 0; index < queries; index++) {
+    const a = left[index] ?? 0;
+    const b = right[index] ?? 0;
+    if (a === b) equal++;
+    else if (differing.length < examples) differing.push({ index, left: a, right: b });
+  }
+  return { queries, equal, differing };
+}

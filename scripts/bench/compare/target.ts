@@ -29,6 +29,8 @@ export interface BenchTarget {
   getDocument(id: string): Promise<CorpusDocument | undefined>;
   /** The ids of the top `limit` hits by the system's relevance score. */
   search(query: BenchQuery, limit: number): Promise<string[]>;
+  /** How many documents match `query` (no limit): checks that both systems match the same set. */
+  countMatches(query: BenchQuery): Promise<number>;
   /** Releases client resources (connections, sockets); does not stop the server. */
   close(): Promise<void>;
 }

@@ -59,6 +59,8 @@ export interface SystemRun {
   readonly results: ReadonlyMap<WorkloadId, LatencySummary>;
   /** Top-`limit` ids of each term query, in query order (for the agreement check). */
   readonly termTopIds: readonly string[][];
+  /** Number of matching documents of each term query, in query order. */
+  readonly termMatchCounts: readonly number[];
   /** Facts worth printing under the table (empty results, errors, ingest rate under search). */
   readonly notes: readonly string[];
 }
@@ -145,8 +147,13 @@ export async function runWorkloads(
   }
 
   // 3. Top 10 of every term query, for the agreement between the systems.
+  // Also the number of matches, to check the systems match the same set before ranking it.
   const termTopIds: string[][] = [];
-  for (const query of queries.term) termTopIds.push(await target.search(query, options.limit));
+  const termMatchCounts: number[] = [];
+  for (const query of queries.term) {
+    termTopIds.push(await target.search(query, options.limit));
+    termMatchCounts.push(await target.countMatches(query));
+  }
 
   // 4. Point gets of ingested ids; a missing document is a failure.
   for (const concurrency of [1, options.searchConcurrency]) {
@@ -256,5 +263,5 @@ export async function runWorkloads(
         : ''),
   );
 
-  return { system: target.system, serverVersion, results, termTopIds, notes };
+  return { system: target.system, serverVersion, results, termTopIds, termMatchCounts, notes };
 }

@@ -149,6 +149,11 @@ describe('CameoDB HTTP target', () => {
       url: `/api/${CAMEO_INDEX}/search`,
       body: { query: '"command line"', limit: 10, fields: [] },
     });
+    reply = () => ({ status: 200, body: { hits: [], total_hits: 42 } });
+    expect(await target.countMatches({ kind: 'term', terms: ['x'] })).toBe(42);
+    expect(requests[requests.length - 1]?.body).toEqual({ query: 'x', limit: 0, fields: [] });
+    reply = () => ({ status: 200, body: { hits: [] } });
+    await expect(target.countMatches({ kind: 'term', terms: ['x'] })).rejects.toThrow(/total_hits/);
     reply = () => ({ status: 200, body: { nohits: true } });
     await expect(target.search({ kind: 'term', terms: ['x'] }, 10)).rejects.toThrow(/no hits array/);
     reply = () => ({ status: 400, body: { error: 'syntax', details: { position: 3 } } });

@@ -76,6 +76,12 @@ describe('PostgreSQL target', () => {
     expect(await target.search({ kind: 'term', terms: ['json'] }, 1)).toHaveLength(1);
   });
 
+  it('counts every match of a query, beyond the limit', async () => {
+    expect(await target.countMatches({ kind: 'term', terms: ['json'] })).toBe(3);
+    expect(await target.countMatches({ kind: 'filtered', terms: ['json'], section: 'devel' })).toBe(1);
+    expect(await target.countMatches({ kind: 'term', terms: ['absentword'] })).toBe(0);
+  });
+
   it('answers phrase, prefix and filtered queries', async () => {
     expect(await target.search({ kind: 'phrase', words: ['command', 'line'] }, 10)).toEqual(['jq']);
     expect(await target.search({ kind: 'phrase', words: ['line', 'command'] }, 10)).toEqual([]);

@@ -28,6 +28,11 @@ const INPUT: ReportInput = {
   agreement: { queries: 200, meanOverlap: 0.4567, identical: 12, disjoint: 30 },
   notes: ['PostgreSQL: something happened'],
   caveats: [],
+  matchCounts: {
+    queries: 200,
+    equal: 197,
+    differing: [{ query: 'wi fi', cameo: 3, postgres: 2 }],
+  },
   chartPath: 'docs/bench/compare-latency.svg',
 };
 
@@ -72,6 +77,13 @@ describe('report section', () => {
     expect(renderSection({ ...INPUT, agreement: undefined })).toContain(
       'Not measured: it needs both systems',
     );
+    expect(section).toContain(
+      'is the same on 197 of 200 term queries; for example `wi fi` matches 3 in CameoDB and 2 in PostgreSQL.',
+    );
+    expect(renderSection({ ...INPUT, matchCounts: { queries: 5, equal: 5, differing: [] } })).toContain(
+      'is the same on 5 of 5 term queries.',
+    );
+    expect(renderSection({ ...INPUT, matchCounts: undefined })).not.toContain('matching documents (before');
   });
 });
 

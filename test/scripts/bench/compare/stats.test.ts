@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  compareMatchCounts,
   percentile,
   summarize,
   summarizeAgreement,
@@ -79,5 +80,19 @@ describe('top-10 agreement', () => {
     expect(summary.identical).toBe(1);
     expect(summary.disjoint).toBe(1);
     expect(summarizeAgreement([]).meanOverlap).toBe(0);
+  });
+});
+
+describe('match counts', () => {
+  it('counts equal queries and keeps the first differing ones', () => {
+    expect(compareMatchCounts([1, 2, 3, 4, 5], [1, 0, 3, 9, 7], 2)).toEqual({
+      queries: 5,
+      equal: 2,
+      differing: [
+        { index: 1, left: 2, right: 0 },
+        { index: 3, left: 4, right: 9 },
+      ],
+    });
+    expect(compareMatchCounts([1, 2], [1])).toEqual({ queries: 1, equal: 1, differing: [] });
   });
 });

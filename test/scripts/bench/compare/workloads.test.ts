@@ -60,6 +60,9 @@ class MemoryTarget implements BenchTarget {
   async getDocument(id: string): Promise<CorpusDocument | undefined> {
     return this.documents.get(id);
   }
+  async countMatches(query: BenchQuery): Promise<number> {
+    return (await this.search(query, Number.MAX_SAFE_INTEGER)).length;
+  }
   async search(query: BenchQuery, limit: number): Promise<string[]> {
     this.searches++;
     for (const entry of [...this.pending]) {
@@ -109,6 +112,10 @@ describe('runWorkloads', () => {
     expect(target.analyzed).toBe(true);
     expect(run.termTopIds).toHaveLength(shared.term.length);
     expect(run.termTopIds.every((ids) => ids.length > 0 && ids.length <= 10)).toBe(true);
+    expect(run.termMatchCounts).toHaveLength(shared.term.length);
+    run.termMatchCounts.forEach((count, index) =>
+      expect(count).toBeGreaterThanOrEqual(run.termTopIds[index]?.length ?? Infinity),
+    );
     // The corpus plus its second copy plus the single writes and probes are all stored.
     expect(target.documents.has('copy-pkg-0')).toBe(true);
     expect(target.documents.has('write-0')).toBe(true);
