@@ -37,7 +37,8 @@ import { runWorkloads, WORKLOADS } from './workloads.js';
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const logger = pino({ name: 'bench-compare', level: process.env.LOG_LEVEL ?? 'info' });
 
-function machineDescription(): string {
+/** The machine, with the 1-minute load average when the run started and the load at its end. */
+function machineDescription(startLoad: number): string {
   const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
   let os = 'unknown OS';
   try {
@@ -46,12 +47,12 @@ function machineDescription(): string {
     logger.warn({ err: error }, 'cannot read /etc/os-release');
   }
   // The machine is shared: the load average says how much else was running.
-  const load = loadavg()
+  const endLoad = loadavg()
     .map((value) => value.toFixed(1))
     .join(' / ');
   return (
     `${cpus().length} cores (${model}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${os}; ` +
-    `load average at the start ${load} (1/5/15 min)`
+    `load average ${startLoad.toFixed(1)} (1 min) at the start, ${endLoad} (1/5/15 min) at the end`
   );
 }
 
@@ -204,7 +205,7 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   const section = renderSection({
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    machine: machineDescription(),
+    machine: machineDescription(startLoad),
     caveats: busyMachineCaveat(startLoad, cpus().length),
     command: commandLine(argv),
     corpus:
