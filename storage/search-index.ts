@@ -230,6 +230,14 @@ export class SearchIndex {
     ).run(docNumber, ...extracted.texts);
   }
 
+  /** Every (document number, id) of an index's docs table. */
+  docsRows(layout: IndexLayout): { rowid: number; id: string }[] {
+    return this.db.prepare(`SELECT rowid, id FROM ${layout.docsTable}`).all() as {
+      rowid: number;
+      id: string;
+    }[];
+  }
+
   /** Live documents in an index's docs table. */
   countDocuments(layout: IndexLayout): number {
     return (this.statement(`SELECT count(*) AS n FROM ${layout.docsTable}`).get() as { n: number }).n;

@@ -68,7 +68,7 @@ function generator(seed: number): (limit: number) => number {
   let state = seed;
   return (limit) => {
     state = (state * 1103515245 + 12345) % 2147483648;
-    return state % limit;
+    return Math.floor(state / 65536) % limit;
   };
 }
 
