@@ -146,18 +146,15 @@ export class IndexApplier {
       this.search.createFtsTable(layout);
       this.fill(index, metadata, layout, 'fts');
     }
+    const layoutChanged = JSON.stringify(record.layout) !== JSON.stringify(layout);
+    if (!layoutChanged && JSON.stringify(record.schema) === JSON.stringify(metadata.schema)) return; // the common case
     const columns = this.search.docsColumns(layout.docsTable);
     for (const field of layout.valueFields) {
       // A field first seen now: no older document has a value for it, so nothing to backfill.
       if (field.sortColumn !== undefined && !columns.has(field.sortColumn))
         this.search.addSortColumn(layout, field.sortColumn);
     }
-    if (
-      JSON.stringify(record.layout) !== JSON.stringify(layout) ||
-      JSON.stringify(record.schema) !== JSON.stringify(metadata.schema)
-    ) {
-      this.search.putLayoutRecord(newRecord);
-    }
+    this.search.putLayoutRecord(newRecord);
   }
 
   private dropTables(record: LayoutRecord): void {
