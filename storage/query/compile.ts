@@ -10,9 +10,9 @@ import { assertNever, ValidationError } from '../../messages/index.js';
 import type { IndexLayout, ValueFieldLayout } from '../layout.js';
 import type { ExistsNode, InNode, PhraseNode, PrefixNode, QueryNode, RangeNode, TermNode } from './ast.js';
 
-/** A query node that names a field. */
-type LeafNode = TermNode | PrefixNode | PhraseNode | RangeNode | InNode | ExistsNode;
 import { literalValue, resolveField, type ResolvedField } from './fields.js';
+import { QUERY_LIMITS } from './parser.js';
+import { words } from './tokens.js';
 import { ftsColumnFilter, ftsString, identifier, join, param, raw, sql, type Sql } from './sql-text.js';
 
 /** Adds `factor × (−bm25 of expr)` to the score of documents matching `expr`. */
@@ -35,7 +35,13 @@ export interface Fragment {
   readonly score: Sql | null;
 }
 
+/** A query node that names a field. */
+type LeafNode = TermNode | PrefixNode | PhraseNode | RangeNode | InNode | ExistsNode;
+
 const ALL: Fragment = { match: null, where: null, score: null };
+
+/** Deepest AST compiled (parseQuery allows 32 levels of groups, each adding an and/or/not). */
+const MAX_AST_DEPTH = 3 * QUERY_LIMITS.maxDepth;
 
 /** Most scored text clauses joined as tables in one query. */
 export const MAX_SCORED_TABLES = 64;
@@ -51,8 +57,18 @@ export class QueryCompiler {
   readonly joins: string[] = [];
   private readonly fts: Sql;
   private readonly bm25: string;
+  private depth = 0;
 
-  constructor(private readonly layout: IndexLayout) {
+  /**
+   * @param probeFilters Write value filters as `EXISTS (… WHERE doc = d.rowid …)` probes
+   *   instead of `d.rowid IN (SELECT doc …)` sets. Right when FTS5 drives the query (each hit
+   *   is checked through the values table's `(doc)` index, instead of materialising a filter
+   *   that may hold most of the index); wrong when the filter itself must drive.
+   */
+  constructor(
+    private readonly layout: IndexLayout,
+    private readonly probeFilters = false,
+  ) {
     this.fts = identifier(layout.ftsTable);
     const weights = layout.textFields.map((field) => {
       if (!Number.isFinite(field.weight) || field.weight <= 0) {
@@ -68,8 +84,12 @@ export class QueryCompiler {
     return this.bm25;
   }
 
-  /** Compiles `node` with the boost `factor` accumulated from enclosing boosts. */
-  compile(node: QueryNode, factor: number): Fragment {
+  /**
+   * Compiles `node` with the boost `factor` accumulated from enclosing boosts. Null means
+   * the clause has no words to search for (`&`, `"?!"`): it constrains nothing, so its
+   * parent ignores it, and a query made only of such clauses matches nothing.
+   */
+  compile(node: QueryNode, factor: number): Fragment | null {
     switch (node.kind) {
       case 'all':
         return ALL;
@@ -81,15 +101,36 @@ export class QueryCompiler {
       case 'exists':
         return this.leaf(node, factor);
       case 'and':
-        return this.and(node.clauses, factor);
+        return this.nested(() => this.and(node.clauses, factor));
       case 'or':
-        return this.or(node.clauses, factor);
-      case 'not':
-        return { match: null, where: sql`NOT ${this.condition(this.compile(node.clause, 0))}`, score: null };
-      case 'boost':
-        return this.compile(node.clause, factor * node.boost);
+        return this.nested(() => this.or(node.clauses, factor));
+      case 'not': {
+        const inner = this.nested(() => this.compile(node.clause, 0));
+        return inner && { match: null, where: sql`NOT ${this.condition(inner)}`, score: null };
+      }
+      case 'boost': {
+        // Factors are written into the score SQL as numbers: only finite positive ones.
+        if (!Number.isFinite(node.boost) || node.boost <= 0 || node.boost > QUERY_LIMITS.maxBoost) {
+          throw new ValidationError(`invalid boost ${String(node.boost)}`, {
+            details: { boost: node.boost },
+          });
+        }
+        return this.nested(() => this.compile(node.clause, factor * node.boost));
+      }
       default:
         return assertNever(node, 'query node');
+    }
+  }
+
+  /** Bounds recursion for ASTs that did not come from parseQuery. */
+  private nested<T>(compile: () => T): T {
+    this.depth += 1;
+    try {
+      if (this.depth > MAX_AST_DEPTH)
+        throw new ValidationError(`the query is nested too deeply (at most ${MAX_AST_DEPTH} levels)`);
+      return compile();
+    } finally {
+      this.depth -= 1;
     }
   }
 
@@ -135,7 +176,7 @@ export class QueryCompiler {
         conditions.push(this.condition({ ...fragment, where: null }));
       } else {
         const table = this.scoredTable(fragment.match.expr);
-        conditions.push(raw(`${table}.doc IS NOT NULL`));
+        conditions.push(raw(`d.rowid IN (SELECT doc FROM ${table})`));
         scores.push(this.matchScore(fragment.match, `COALESCE(${table}.score, 0)`));
       }
     }
@@ -163,22 +204,27 @@ export class QueryCompiler {
     return name;
   }
 
-  private and(clauses: readonly QueryNode[], factor: number): Fragment {
+  private and(clauses: readonly QueryNode[], factor: number): Fragment | null {
     const matches: MatchPart[] = [];
     const negatedMatches: string[] = [];
     const wheres: Sql[] = [];
     const scores: Sql[] = [];
     const negated: Fragment[] = [];
+    let empty = true;
     for (const clause of clauses) {
       if (clause.kind === 'not') {
-        negated.push(this.compile(clause.clause, 0));
+        const inner = this.compile(clause.clause, 0);
+        if (inner) negated.push(inner);
         continue;
       }
       const fragment = this.compile(clause, factor);
+      if (!fragment) continue;
+      empty = false;
       if (fragment.match) matches.push(fragment.match);
       if (fragment.where) wheres.push(fragment.where);
       if (fragment.score) scores.push(fragment.score);
     }
+    if (empty && negated.length === 0) return null;
     for (const fragment of negated) {
       // FTS5's NOT is binary: a negated text clause folds into the FTS expression only when
       // there is a positive text clause to subtract it from.
@@ -199,8 +245,11 @@ export class QueryCompiler {
     };
   }
 
-  private or(clauses: readonly QueryNode[], factor: number): Fragment {
-    const fragments = clauses.map((clause) => this.compile(clause, factor));
+  private or(clauses: readonly QueryNode[], factor: number): Fragment | null {
+    const fragments = clauses
+      .map((clause) => this.compile(clause, factor))
+      .filter((fragment): fragment is Fragment => fragment !== null);
+    if (fragments.length === 0) return null;
     const textOnly = fragments.filter((fragment): fragment is Fragment & { match: MatchPart } =>
       isTextOnly(fragment),
     );
@@ -233,12 +282,14 @@ export class QueryCompiler {
     };
   }
 
-  private leaf(node: LeafNode, factor: number): Fragment {
+  private leaf(node: LeafNode, factor: number): Fragment | null {
     const target = resolveField(this.layout, node.field, node.position);
     switch (target.kind) {
       case 'text': {
         const expr = this.textExpression(node, target);
-        return { match: { expr, terms: [{ expr, factor }] }, where: null, score: null };
+        return expr === null
+          ? null
+          : { match: { expr, terms: [{ expr, factor }] }, where: null, score: null };
       }
       case 'value':
         return { match: null, where: this.valueCondition(node, target.layout), score: null };
@@ -249,15 +300,17 @@ export class QueryCompiler {
     }
   }
 
-  private textExpression(node: LeafNode, target: Extract<ResolvedField, { kind: 'text' }>): string {
+  /** The FTS5 expression of a text clause, or null when it has no words. */
+  private textExpression(node: LeafNode, target: Extract<ResolvedField, { kind: 'text' }>): string | null {
     const columns = ftsColumnFilter(target.fields.map((field) => field.column));
     switch (node.kind) {
       case 'term':
-        return columns + ftsString(node.text);
+        return hasWords(node.text) ? columns + ftsString(node.text) : null;
       case 'prefix':
-        return `${columns}${ftsString(node.prefix)} *`;
+        return hasWords(node.prefix) ? `${columns}${ftsString(node.prefix)} *` : null;
       case 'phrase': {
-        const words = node.text.split(/\s+/).filter((word) => word !== '');
+        const words = node.text.split(/\s+/).filter(hasWords);
+        if (words.length === 0) return null;
         if (node.slop === 0 || words.length < 2) return columns + ftsString(node.text);
         if (!Number.isInteger(node.slop) || node.slop < 0 || node.slop > 1000) {
           throw new ValidationError(`invalid phrase slop ${node.slop}`, {
@@ -266,8 +319,10 @@ export class QueryCompiler {
         }
         return `${columns}NEAR(${words.map(ftsString).join(' ')}, ${node.slop})`;
       }
-      case 'in':
-        return `${columns}(${node.values.map(ftsString).join(' OR ')})`;
+      case 'in': {
+        const values = node.values.filter(hasWords);
+        return values.length === 0 ? null : `${columns}(${values.map(ftsString).join(' OR ')})`;
+      }
       case 'range':
       case 'exists':
         throw new ValidationError(
@@ -326,7 +381,10 @@ export class QueryCompiler {
       default:
         return assertNever(node, 'query node');
     }
-    return sql`d.rowid IN (SELECT doc FROM ${identifier(this.layout.valuesTable)} WHERE field = ${param(field.fieldNumber)}${test})`;
+    const values = identifier(this.layout.valuesTable);
+    return this.probeFilters
+      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = d.rowid AND field = ${param(field.fieldNumber)}${test})`
+      : sql`d.rowid IN (SELECT doc FROM ${values} WHERE field = ${param(field.fieldNumber)}${test})`;
   }
 
   private idCondition(node: LeafNode): Sql {
@@ -351,6 +409,10 @@ export class QueryCompiler {
         return assertNever(node, 'query node');
     }
   }
+}
+
+function hasWords(text: string): boolean {
+  return words(text).length > 0;
 }
 
 function isTextOnly(fragment: Fragment): boolean {

@@ -10,6 +10,7 @@ import { assertNever, type JsonObject, type JsonValue } from '../../messages/ind
 import type { IndexLayout } from '../layout.js';
 import type { QueryNode } from './ast.js';
 import { resolveField } from './fields.js';
+import { tokenize, words } from './tokens.js';
 
 /** How snippets look. */
 export interface HighlightOptions {
@@ -27,18 +28,11 @@ interface Pattern {
   readonly prefix: boolean;
 }
 
-interface Token {
-  readonly start: number;
-  readonly end: number;
-  readonly folded: string;
-}
-
 interface Span {
   start: number;
   end: number;
 }
 
-const TOKEN = /[\p{L}\p{N}\p{Co}\p{M}]+/gu;
 const DEFAULT_MAX_LENGTH = 200;
 
 /**
@@ -71,27 +65,6 @@ export function highlight(
     );
   }
   return result;
-}
-
-/** Folds a word the way the FTS5 tokenizer does. */
-export function foldWord(word: string): string {
-  return word
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase();
-}
-
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  for (const match of text.matchAll(TOKEN)) {
-    const folded = foldWord(match[0]);
-    if (folded !== '') tokens.push({ start: match.index, end: match.index + match[0].length, folded });
-  }
-  return tokens;
-}
-
-function words(text: string): string[] {
-  return tokenize(text).map((token) => token.folded);
 }
 
 function collectPatterns(node: QueryNode, layout: IndexLayout, into: Map<string, Pattern[]>): void {
@@ -199,9 +172,14 @@ function snippetWindow(text: string, spans: readonly Span[], maxLength: number):
   const context = Math.floor(maxLength / 5);
   let best: [number, number] = [0, maxLength];
   let bestCount = -1;
+  // Spans are sorted and disjoint, so both window edges only move forward: O(spans).
+  let first = 0;
+  let last = 0;
   for (const anchor of spans) {
     const start = Math.max(0, Math.min(anchor.start - context, text.length - maxLength));
-    const count = spans.filter((span) => span.start >= start && span.end <= start + maxLength).length;
+    while (first < spans.length && (spans[first]?.start ?? Infinity) < start) first += 1;
+    while (last < spans.length && (spans[last]?.end ?? Infinity) <= start + maxLength) last += 1;
+    const count = last - first;
     if (count > bestCount) {
       bestCount = count;
       best = [start, start + maxLength];

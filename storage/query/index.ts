@@ -23,4 +23,5 @@ export type {
 export { ID_FIELD } from './ast.js';
 export { parseQuery, QUERY_LIMITS } from './parser.js';
 export { planSearch, type SearchPlan, type SearchPlanOptions } from './planner.js';
-export { highlight, foldWord, type HighlightOptions } from './highlight.js';
+export { highlight, type HighlightOptions } from './highlight.js';
+export { foldWord } from './tokens.js';

@@ -35,8 +35,12 @@ export interface SearchPlan {
  */
 export function planSearch(ast: QueryNode, layout: IndexLayout, options: SearchPlanOptions): SearchPlan {
   checkPaging(options);
-  const compiler = new QueryCompiler(layout);
-  const fragment = compiler.compile(ast, 1);
+  // Compiling is cheap: do it once to learn whether FTS5 drives the query, then again with
+  // filters written for that case.
+  const drivenByText = new QueryCompiler(layout).compile(ast, 1)?.match != null;
+  const compiler = new QueryCompiler(layout, drivenByText);
+  // A query with no words at all (`&`) matches nothing.
+  const fragment = compiler.compile(ast, 1) ?? { match: null, where: raw('0'), score: null };
   const docs = identifier(layout.docsTable);
   const fts = identifier(layout.ftsTable);
 
@@ -60,15 +64,22 @@ export function planSearch(ast: QueryNode, layout: IndexLayout, options: SearchP
   const score = scores.length === 0 ? raw('0.0') : join(scores, ' + ');
   const sort = options.sort ? sortColumn(layout, options.sort) : null;
   const sortSelect = sort ? sql`, ${sort} AS sortValue` : raw('');
-  const order = options.sort
-    ? raw(
-        `sortValue IS NULL, sortValue ${options.sort.order === 'desc' ? 'DESC' : 'ASC'}, score DESC, doc ASC`,
-      )
-    : raw('score DESC, doc ASC');
+  const order = raw(orderBy(options.sort, scores.length > 0));
 
   const page = sql`${withClause}SELECT d.rowid AS doc, d.id AS id, (${score}) AS score${sortSelect} FROM ${from}${whereClause} ORDER BY ${order} LIMIT ${param(options.limit)} OFFSET ${param(options.offset)}`;
   const count = sql`${withClause}SELECT count(*) AS total FROM ${from}${whereClause}`;
   return { sql: page.text, params: [...page.params], countSql: count.text, countParams: [...count.params] };
+}
+
+/**
+ * Unsorted: best score first, ties by document number. Sorted: missing values last, ties by
+ * score, then by document number in the sort's direction. Without a score the order is just
+ * (sort column, rowid), which SQLite reads straight from the sort column's index.
+ */
+function orderBy(sort: SortSpec | undefined, scored: boolean): string {
+  if (!sort) return 'score DESC, doc ASC';
+  const direction = sort.order === 'desc' ? 'DESC' : 'ASC';
+  return `sortValue ${direction} NULLS LAST, ${scored ? 'score DESC, ' : ''}doc ${direction}`;
 }
 
 function sortColumn(layout: IndexLayout, sort: SortSpec): Sql {

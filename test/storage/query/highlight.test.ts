@@ -72,6 +72,15 @@ describe('highlight', () => {
     expect((snippet ?? '').length).toBeLessThanOrEqual(60 + 4);
   });
 
+  it('picks the window with the most matches in a large document', () => {
+    const big: JsonObject = {
+      body: `${'fox and hound '.repeat(20_000)}${'x '.repeat(50)}fox fox fox fox fox fox fox fox ${'y '.repeat(50)}`,
+    };
+    const snippet =
+      highlight(parseQuery('fox OR foxes'), big, ['body'], testLayout, { maxLength: 40 })['body'] ?? '';
+    expect(snippet.split('<em>fox</em>').length - 1).toBe(8);
+  });
+
   it('keeps tags balanced when a match sits at the edge of the window', () => {
     const text: JsonObject = { body: `needle ${'x '.repeat(200)}` };
     const snippet =

@@ -5,10 +5,11 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { CameoError, QuerySyntaxError, ValidationError } from '../../../messages/index.js';
-import { parseQuery, planSearch, QUERY_LIMITS } from '../../../storage/query/index.js';
+import { parseQuery, planSearch, QUERY_LIMITS, type QueryNode } from '../../../storage/query/index.js';
 import { TestShard, testDocuments, testLayout } from './fixture.js';
 
 const shard = new TestShard(testLayout, testDocuments);
+const sorted = (ids: readonly string[]) => [...ids].sort();
 afterAll(() => shard.close());
 
 const hostile = [
@@ -124,6 +125,34 @@ describe('hostile queries', () => {
     expect(() => parseQuery('tag:IN [' + 'a '.repeat(QUERY_LIMITS.maxClauses + 1) + ']')).toThrow(
       /too many clauses/,
     );
+  });
+
+  it('compiles the deepest query the parser accepts', () => {
+    let groups = 'fox';
+    for (let level = 1; level < QUERY_LIMITS.maxDepth; level += 1) groups = `(${groups} w${level})^2`;
+    expect(shard.search(groups).total).toBe(0);
+    // (-X fox) is "fox but not X": the set alternates between nothing and the fox documents.
+    let negations = 'fox';
+    let levels = 0;
+    for (; levels < QUERY_LIMITS.maxDepth / 2 - 1; levels += 1) negations = `(-${negations} fox)^2`;
+    expect(sorted(shard.search(negations).ids)).toEqual(levels % 2 === 0 ? ['dogs', 'fox', 'news'] : []);
+    expect(sorted(shard.search(`(-${negations} fox)`).ids)).toEqual(
+      levels % 2 === 1 ? ['dogs', 'fox', 'news'] : [],
+    );
+  });
+
+  it('refuses hand-built ASTs that are too deep or carry a bad boost', () => {
+    let deep: QueryNode = { kind: 'term', field: null, text: 'fox', position: 0 };
+    for (let level = 0; level < 10_000; level += 1) deep = { kind: 'not', clause: deep };
+    expect(() => planSearch(deep, testLayout, { limit: 1, offset: 0 })).toThrow(ValidationError);
+    for (const boost of [NaN, Infinity, -1, 0]) {
+      const boosted: QueryNode = {
+        kind: 'boost',
+        boost,
+        clause: { kind: 'term', field: null, text: 'fox', position: 0 },
+      };
+      expect(() => planSearch(boosted, testLayout, { limit: 1, offset: 0 })).toThrow(/invalid boost/);
+    }
   });
 
   it('runs the largest allowed queries, or refuses them with a typed error', () => {

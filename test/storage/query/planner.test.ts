@@ -78,6 +78,15 @@ describe('planSearch: full-text', () => {
     expect(idsOf('"crème brûlée"')).toEqual(['cafe']);
   });
 
+  it('ignores clauses without words, like the tokenizer would', () => {
+    expect(idsOf('quick & fox')).toEqual(['fox', 'news']);
+    expect(idsOf('fox OR "?!"')).toEqual(['dogs', 'fox', 'news']);
+    expect(idsOf('fox -&')).toEqual(['dogs', 'fox', 'news']);
+    expect(idsOf('title:IN [& bread]')).toEqual(['bread']);
+    expect(shard.search('& OR ?').total).toBe(0);
+    expect(shard.search('-🦊').total).toBe(0);
+  });
+
   it('searches text fields with IN', () => {
     expect(idsOf('title:IN [bread recipes]')).toEqual(['bread', 'recipes']);
   });
@@ -182,6 +191,27 @@ describe('planSearch: filters over value fields', () => {
     expect(idsOf('quick -id:fox')).toEqual(['bread', 'news', 'recipes']);
     const plan = planSearch(parseQuery('id:bread'), testLayout, { limit: 10, offset: 0 });
     expect(plan.sql).toContain('d.id = ?');
+  });
+});
+
+describe('planSearch: SQL shape', () => {
+  const planOf = (query: string) => planSearch(parseQuery(query), testLayout, { limit: 10, offset: 0 }).sql;
+
+  it('lets FTS5 drive text queries and probes filters per hit', () => {
+    expect(planOf('fox year:>2000')).toMatch(
+      /FROM "test_fts" JOIN "test_docs" AS d .*EXISTS \(SELECT 1 FROM "test_values" WHERE doc = d\.rowid/,
+    );
+  });
+
+  it('lets a filter drive a query without text', () => {
+    expect(planOf('year:>2000')).toMatch(
+      /FROM "test_docs" AS d WHERE d\.rowid IN \(SELECT doc FROM "test_values"/,
+    );
+  });
+
+  it('keeps all pure-text OR branches in one MATCH', () => {
+    const sql = planOf('title:a OR body:b OR c OR tag:x');
+    expect(sql.match(/MATCH \?/g)).toHaveLength(1);
   });
 });
 
