@@ -38,3 +38,5 @@ for (;;) {
 }
 reader.close();
 parentPort?.postMessage(latencies);
+// The message listener would keep this thread (and the benchmark process) alive.
+parentPort?.close();
