@@ -4,7 +4,7 @@
  * each shard inferring it from whichever document it happens to see first.
  * @module
  */
-import type { IndexSchema, JsonObject } from '../messages/index.js';
+import type { IndexSchema, JsonObject, JsonValue } from '../messages/index.js';
 import { RESERVED_ID_FIELD, inferFieldType } from './document-validation.js';
 import { inferredField } from './index-metadata.js';
 
@@ -12,7 +12,9 @@ import { inferredField } from './index-metadata.js';
  * The schema `index` needs so that `doc` adds no unknown field: a new schema when the index
  * does not exist, the current one plus the new fields (typed by their values here) when it is
  * dynamic, or `undefined` when nothing changes. Fields whose value says nothing about the
- * type (null, empty array) are left for a later document.
+ * type (null, empty array) are left for a later document. An integer field that meets a
+ * fractional number widens to f64 (a first `price: 0` must not make every later `9.99` an
+ * error); widening rebuilds the index's tables on every shard.
  */
 export function evolveSchema(
   current: IndexSchema | undefined,
@@ -21,6 +23,11 @@ export function evolveSchema(
 ): IndexSchema | undefined {
   if (current !== undefined && !current.dynamic) return undefined;
   const known = new Set(current?.fields.map((field) => field.name));
+  const widened = new Set<string>();
+  for (const field of current?.fields ?? []) {
+    if ((field.type === 'i64' || field.type === 'u64') && hasFraction(doc[field.name]))
+      widened.add(field.name);
+  }
   const added = [];
   for (const [name, value] of Object.entries(doc)) {
     if (name === RESERVED_ID_FIELD || known.has(name)) continue;
@@ -30,6 +37,14 @@ export function evolveSchema(
   if (current === undefined) {
     return { name: index, fields: added, defaultSearchFields: [], dynamic: true, version: 1 };
   }
-  if (added.length === 0) return undefined;
-  return { ...current, fields: [...current.fields, ...added], version: current.version + 1 };
+  if (added.length === 0 && widened.size === 0) return undefined;
+  const fields = current.fields.map((field) =>
+    widened.has(field.name) ? { ...field, type: 'f64' as const } : field,
+  );
+  return { ...current, fields: [...fields, ...added], version: current.version + 1 };
+}
+
+function hasFraction(value: JsonValue | undefined): boolean {
+  if (typeof value === 'number') return Number.isFinite(value) && !Number.isInteger(value);
+  return Array.isArray(value) && value.some(hasFraction);
 }

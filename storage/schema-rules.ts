@@ -85,6 +85,14 @@ export function patchedSchema(current: IndexSchema, patch: SchemaPatch): IndexSc
   };
 }
 
+/**
+ * True when every stored value of type `from` is also a valid `to`, so a populated index may
+ * change the field's type (its tables are rebuilt): integers widen to floats.
+ */
+export function isWidening(from: FieldDefinition['type'], to: FieldDefinition['type']): boolean {
+  return (from === 'i64' || from === 'u64') && to === 'f64';
+}
+
 /** Throws SchemaConflictError when `next` cannot replace `current` on a populated index. */
 export function checkCompatible(current: IndexSchema, next: IndexSchema): void {
   for (const field of current.fields) {
@@ -98,7 +106,7 @@ export function checkCompatible(current: IndexSchema, next: IndexSchema): void {
           },
         );
       }
-    } else if (replacement.type !== field.type) {
+    } else if (replacement.type !== field.type && !isWidening(field.type, replacement.type)) {
       throw new SchemaConflictError(
         `cannot change field "${field.name}" of populated index "${current.name}" from ${field.type} to ${replacement.type}`,
         { details: { index: current.name, field: field.name, from: field.type, to: replacement.type } },

@@ -85,7 +85,7 @@ describe('a single node', () => {
       doc: { title: `book number ${i}`, n: i },
     }));
     items[17] = { id: 'doc-17', doc: { title: 'bad', n: 'not a number' as unknown as number } };
-    items[150] = { id: 'doc-150', doc: { title: 'also bad', n: 1.5 } };
+    items[150] = { id: 'doc-150', doc: { title: 'also bad', n: ['x'] as unknown as number } };
     const result = await node.router.ask({ type: 'BulkWrite', index: 'library', items });
     expect(result.itemsReceived).toBe(200);
     expect(result.itemsWritten).toBe(198);
@@ -138,6 +138,30 @@ describe('a single node', () => {
       search: { query: 'tick', limit: 3, offset: 2, sort: { field: 'at', order: 'desc' } },
     });
     expect(sorted.hits.map((hit) => hit.id)).toEqual(['e38', 'e37', 'e36']);
+  });
+
+  it('widens an integer field to f64 on every shard when a fractional number arrives', async () => {
+    const node = await start(dataDirectory());
+    const first = Array.from({ length: 12 }, (_, i) => ({
+      id: `p${i}`,
+      doc: { name: `item ${i}`, price: i },
+    }));
+    expect((await node.router.ask({ type: 'BulkWrite', index: 'shop', items: first })).errors).toEqual([]);
+    const later = await node.router.ask({
+      type: 'Write',
+      index: 'shop',
+      id: 'cheap',
+      doc: { name: 'cheap item', price: 0.5 },
+    });
+    expect(later.result).toBe('created');
+    const config = await node.router.ask({ type: 'GetConfig', index: 'shop' });
+    expect(config.schema?.fields.find((field) => field.name === 'price')?.type).toBe('f64');
+    const found = await node.router.ask({
+      type: 'Search',
+      index: 'shop',
+      search: { query: 'price:<1.5', limit: 10, offset: 0, sort: { field: 'price', order: 'asc' } },
+    });
+    expect(found.hits.map((hit) => hit.id)).toEqual(['p0', 'cheap', 'p1']);
   });
 
   it('commits concurrent single writes in groups', async () => {
