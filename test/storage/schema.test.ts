@@ -167,6 +167,28 @@ describe('ShardStore schemas', () => {
     expect(ftsIds(store, 'p', 'body')).toEqual(['b']);
   });
 
+  it('widens an integer field to f64 on a populated index and keeps its values searchable', () => {
+    store.write('w', 'a', { name: 'one', count: 1 });
+    store.write('w', 'b', { name: 'two', count: 2 });
+    const current = store.getSchema('w');
+    if (current === undefined) throw new Error('schema missing');
+    const widened = store.putSchema({
+      ...current,
+      fields: current.fields.map((field) =>
+        field.name === 'count' ? { ...field, type: 'f64' as const } : field,
+      ),
+    });
+    expect(widened.fields.find((field) => field.name === 'count')?.type).toBe('f64');
+    expect(store.write('w', 'c', { name: 'half', count: 1.5 }).ok).toBe(true);
+    const found = store.search('w', {
+      query: 'count:>1',
+      limit: 10,
+      offset: 0,
+      sort: { field: 'count', order: 'asc' },
+    });
+    expect(found.hits.map((hit) => hit.id)).toEqual(['c', 'b']);
+  });
+
   it('refuses incompatible changes on a populated index with SchemaConflictError', () => {
     store.write('p', 'a', { title: 'hello', count: 1, extra: { any: 1 } });
     const current = store.getSchema('p');
@@ -174,7 +196,7 @@ describe('ShardStore schemas', () => {
     const retyped = {
       ...current,
       fields: current.fields.map((field) =>
-        field.name === 'count' ? { ...field, type: 'f64' as const } : field,
+        field.name === 'count' ? { ...field, type: 'string' as const } : field,
       ),
     };
     expect(() => store.putSchema(retyped)).toThrow(SchemaConflictError);
