@@ -4,16 +4,12 @@
  * @module
  */
 import '../transport/polyfills.js';
-import { readFileSync } from 'node:fs';
 import { runClientCli } from './cli/index.js';
+import { packageVersion } from './package-version.js';
 import { createNode, runCommand } from './server/index.js';
 
-const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
-
 const code = await runCommand(process.argv.slice(2), {
-  version: packageJson.version,
+  version: packageVersion(),
   createNode,
   runClient: runClientCli,
   env: process.env,
