@@ -1,0 +1,211 @@
+/**
+ * The operations a run sends, built from the corpus: single durable writes (PUT document),
+ * bulk batches (POST _bulk), and searches drawn from the corpus vocabulary (terms, phrases,
+ * prefixes, and terms filtered by section), plus a mix of them by weight. Generation is
+ * seeded, so two runs with the same seed send the same requests.
+ * @module
+ */
+import type { CorpusDocument } from './corpus.js';
+import { errorCodeOf, type HttpTarget } from './http-target.js';
+import type { Operation, OperationOutcome } from './recorder.js';
+
+/** The kinds of operation. */
+export const OPERATION_KINDS = ['write', 'bulk', 'search'] as const;
+/** One kind of operation. */
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+/** The kinds of generated query. */
+export const QUERY_KINDS = ['term', 'phrase', 'prefix', 'filtered'] as const;
+/** One kind of generated query. */
+export type QueryKind = (typeof QUERY_KINDS)[number];
+
+/** Relative weights by name (e.g. {search: 90, write: 10}). */
+export type Weights<K extends string> = Readonly<Partial<Record<K, number>>>;
+
+/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Picks a key by weight; weights must be non-negative with a positive sum. */
+export function weightedPicker<K extends string>(weights: Weights<K>, random: () => number): () => K {
+  const entries = Object.entries(weights).filter(([, w]) => (w as number) > 0) as [K, number][];
+  const total = entries.reduce((sum, [, w]) => sum + w, 0);
+  if (entries.length === 0 || !(total > 0)) throw new RangeError('weights need at least one positive entry');
+  return () => {
+    let r = random() * total;
+    for (const [key, weight] of entries) {
+      r -= weight;
+      if (r < 0) return key;
+    }
+    return entries[entries.length - 1]![0];
+  };
+}
+
+const WORD = /[a-z]{4,}/g;
+
+/** Words of 4+ letters of a text, lower-cased, in order. */
+function wordsOf(text: string): string[] {
+  return text.toLowerCase().match(WORD) ?? [];
+}
+
+/** Quotes a value for the query language (backslash-escaping `"` and `\`). */
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * A query generator: each query is built from a random corpus document's description
+ * (so it matches at least that document): a word, two adjacent words as a phrase, the
+ * first four letters of a word as a prefix, or a word AND the document's section.
+ */
+export function queryGenerator(
+  corpus: readonly CorpusDocument[],
+  mix: Weights<QueryKind>,
+  random: () => number,
+): () => { kind: QueryKind; query: string } {
+  const pickKind = weightedPicker(mix, random);
+  const documentWords = (): { words: string[]; doc: CorpusDocument } => {
+    for (let attempt = 0; ; attempt += 1) {
+      const doc = corpus[Math.floor(random() * corpus.length)]!;
+      const words = wordsOf(doc.description);
+      if (words.length >= 2 || attempt >= 100) return { words: words.length > 0 ? words : ['package'], doc };
+    }
+  };
+  return () => {
+    const kind = pickKind();
+    const { words, doc } = documentWords();
+    const at = Math.floor(random() * words.length);
+    const word = words[at]!;
+    switch (kind) {
+      case 'term':
+        return { kind, query: word };
+      case 'phrase': {
+        const first = Math.min(at, words.length - 2);
+        return {
+          kind,
+          query: words.length < 2 ? quoted(word) : quoted(`${words[first]} ${words[first + 1]}`),
+        };
+      }
+      case 'prefix':
+        return { kind, query: `${word.slice(0, 4)}*` };
+      case 'filtered':
+        return { kind, query: doc.section === '' ? word : `${word} AND section:${quoted(doc.section)}` };
+    }
+  };
+}
+
+/** Options of a workload. */
+export interface WorkloadOptions {
+  readonly target: HttpTarget;
+  readonly index: string;
+  readonly corpus: readonly CorpusDocument[];
+  /** Weights of write/bulk/search (one kind for the pure modes). */
+  readonly mix: Weights<OperationKind>;
+  readonly batchSize: number;
+  readonly queryMix: Weights<QueryKind>;
+  /** Hits asked per search. */
+  readonly searchLimit: number;
+  readonly seed: number;
+  /** Prefix of written ids, so repeated runs create new documents instead of updating. */
+  readonly idPrefix: string;
+}
+
+/** A source of operations, and how many documents it has sent so far. */
+export interface Workload {
+  next(): Operation;
+  readonly documentsSent: number;
+}
+
+/** Turns an answer into an outcome; bulk answers report written and refused items. */
+function outcomeOf(
+  kind: OperationKind,
+  status: number,
+  body: string,
+  networkError: string | undefined,
+  expectedUnits: number,
+): OperationOutcome {
+  if (status < 200 || status >= 300) {
+    const code = errorCodeOf({ status, body, ...(networkError === undefined ? {} : { networkError }) });
+    return { kind, status, units: 0, ...(code === undefined ? {} : { errorCode: code }) };
+  }
+  if (kind !== 'bulk') return { kind, status, units: expectedUnits };
+  try {
+    const parsed = JSON.parse(body) as { items_written?: unknown; errors?: unknown };
+    const written = typeof parsed.items_written === 'number' ? parsed.items_written : 0;
+    const itemErrors = Array.isArray(parsed.errors) ? parsed.errors.length : expectedUnits - written;
+    return { kind, status, units: written, itemErrors };
+  } catch {
+    return { kind, status: 0, units: 0, errorCode: 'BAD_BULK_ANSWER' };
+  }
+}
+
+/** Builds the operations of a run. */
+export function createWorkload(options: WorkloadOptions): Workload {
+  const random = seededRandom(options.seed);
+  const pickKind = weightedPicker(options.mix, random);
+  const nextQuery = queryGenerator(options.corpus, options.queryMix, random);
+  const base = `/api/${encodeURIComponent(options.index)}`;
+  let documentCursor = 0;
+  let documentsSent = 0;
+
+  // The n-th written document: corpus entries in order, a new id on every pass.
+  const nextDocument = (): string => {
+    const n = documentCursor;
+    documentCursor += 1;
+    const doc = options.corpus[n % options.corpus.length]!;
+    const pass = Math.floor(n / options.corpus.length);
+    const id = `${options.idPrefix}${pass === 0 ? '' : `${pass}~`}${doc.id}`;
+    return `{"id":${JSON.stringify(id)},"doc":${doc.docJson}}`;
+  };
+
+  const send = (
+    kind: OperationKind,
+    method: string,
+    path: string,
+    body: string,
+    units: number,
+  ): Operation => {
+    return async () => {
+      const answer = await options.target.send(method, path, body);
+      return outcomeOf(kind, answer.status, answer.body, answer.networkError, units);
+    };
+  };
+
+  return {
+    get documentsSent() {
+      return documentsSent;
+    },
+    next(): Operation {
+      const kind = pickKind();
+      switch (kind) {
+        case 'write':
+          documentsSent += 1;
+          return send('write', 'PUT', `${base}/document`, nextDocument(), 1);
+        case 'bulk': {
+          const items: string[] = [];
+          for (let i = 0; i < options.batchSize; i += 1) items.push(nextDocument());
+          documentsSent += options.batchSize;
+          return send('bulk', 'POST', `${base}/_bulk`, `[${items.join(',')}]`, options.batchSize);
+        }
+        case 'search': {
+          const { query } = nextQuery();
+          return send(
+            'search',
+            'POST',
+            `${base}/search`,
+            JSON.stringify({ query, limit: options.searchLimit }),
+            1,
+          );
+        }
+      }
+    },
+  };
+}
