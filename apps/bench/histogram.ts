@@ -13,8 +13,8 @@
 const EXACT_LIMIT = 128;
 /** Linear sub-buckets per power of two above EXACT_LIMIT. */
 const SUB_BUCKETS = 64;
-/** Largest power of two covered: 2^40 us is about 12.7 days, far beyond any request. */
-const MAX_EXPONENT = 40;
+/** Largest power of two covered with full precision (the safe-integer range); above it, the last bucket. */
+const MAX_EXPONENT = 52;
 const BUCKETS = EXACT_LIMIT + (MAX_EXPONENT - 6) * SUB_BUCKETS;
 
 /** Summary of a histogram: count, extremes, mean and the usual percentiles. */
@@ -88,11 +88,12 @@ export class LatencyHistogram {
     if (!(percent > 0 && percent <= 100))
       throw new RangeError(`percentile must be in (0, 100], got ${percent}`);
     if (this.total === 0) return 0;
-    const rank = Math.max(1, Math.ceil((percent / 100) * this.total));
+    // The epsilon keeps 99.9% of 1000 at rank 999 despite binary floating point (999.0000000000001).
+    const rank = Math.max(1, Math.ceil((percent / 100) * this.total - 1e-9));
     let seen = 0;
     for (let i = 0; i < BUCKETS; i += 1) {
       seen += this.counts[i]!;
-      if (seen >= rank) return Math.min(highestValueOf(i), this.maximum);
+      if (seen >= rank) return i === BUCKETS - 1 ? this.maximum : Math.min(highestValueOf(i), this.maximum);
     }
     return this.maximum;
   }
