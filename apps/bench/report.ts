@@ -65,6 +65,13 @@ export function formatReport(result: BenchResult): string {
         : `preload: ${result.preload.documents} documents in ${result.preload.seconds.toFixed(1)} s (${result.preload.documentsPerSecond} docs/s)`,
     );
   lines.push(kindTable('measured', result.results));
+  const operations = result.results.reduce((sum, report) => sum + report.operations, 0);
+  if (server.cpuSecondsMeasured !== undefined && operations > 0)
+    lines.push(
+      `server CPU ${server.cpuSecondsMeasured} s (${((server.cpuSecondsMeasured * 1000) / operations).toFixed(3)} ms per operation), ` +
+        `load tool CPU ${result.clientCpuSecondsMeasured} s (${((result.clientCpuSecondsMeasured * 1000) / operations).toFixed(3)} ms per operation)` +
+        (result.background === undefined ? '' : ' (server CPU includes the background load)'),
+    );
   if (result.loop === 'open') {
     lines.push(
       `max send lag ${result.stats.maxSendLagMs.toFixed(1)} ms; service time (from the actual send):`,

@@ -12,7 +12,7 @@ import { createHttpTarget, type HttpTarget } from './http-target.js';
 import { runClosedLoop, runOpenLoop, type LoopStats } from './load-loops.js';
 import type { BenchOptions } from './options.js';
 import { LoadRecorder, type KindReport } from './recorder.js';
-import { residentMemoryMiB, spawnServer, type SpawnedServer } from './server-child.js';
+import { processCpuSeconds, residentMemoryMiB, spawnServer, type SpawnedServer } from './server-child.js';
 import { createWorkload, type Workload } from './workloads.js';
 
 /** What a run measured. */
@@ -35,7 +35,11 @@ export interface BenchResult {
     readonly pid?: number;
     readonly rssAfterStartMiB?: number;
     readonly rssAfterRunMiB?: number;
+    /** CPU seconds the server process (all threads) used during the measured phase. */
+    readonly cpuSecondsMeasured?: number;
   };
+  /** CPU seconds this load process used during the measured phase. */
+  readonly clientCpuSecondsMeasured: number;
   readonly corpusDocuments: number;
   readonly preload?: {
     readonly documents: number;
@@ -109,6 +113,7 @@ async function preload(
     searchLimit: options.searchLimit,
     seed: options.seed,
     idPrefix: '',
+    documentLimit: wanted,
   });
   const stats = await runClosedLoop({
     concurrency: 2,
@@ -235,6 +240,8 @@ export async function runBench(options: BenchOptions, hooks: RunHooks = {}): Pro
 
     hooks.log?.(`measuring for ${options.durationMs} ms`);
     const recorder = new LoadRecorder();
+    const serverCpuBefore = pid === undefined ? undefined : processCpuSeconds(pid);
+    const clientCpuBefore = process.cpuUsage();
     const stats = await measuredLoop(
       options,
       workload,
@@ -243,6 +250,12 @@ export async function runBench(options: BenchOptions, hooks: RunHooks = {}): Pro
       hooks.signal,
       options.maxOperations,
     );
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const serverCpuAfter = pid === undefined ? undefined : processCpuSeconds(pid);
+    const cpuSecondsMeasured =
+      serverCpuBefore === undefined || serverCpuAfter === undefined
+        ? undefined
+        : Math.round((serverCpuAfter - serverCpuBefore) * 100) / 100;
     background.abort();
     await backgroundRun;
     hooks.signal?.removeEventListener('abort', stopBackground);
@@ -267,7 +280,9 @@ export async function runBench(options: BenchOptions, hooks: RunHooks = {}): Pro
         ...(pid === undefined ? {} : { pid }),
         ...(rssAfterStartMiB === undefined ? {} : { rssAfterStartMiB }),
         ...(rssAfterRunMiB === undefined ? {} : { rssAfterRunMiB }),
+        ...(cpuSecondsMeasured === undefined ? {} : { cpuSecondsMeasured }),
       },
+      clientCpuSecondsMeasured: Math.round((clientCpu.user + clientCpu.system) / 10_000) / 100,
       corpusDocuments: corpus.length,
       ...(preloaded === undefined ? {} : { preload: preloaded }),
       stats,

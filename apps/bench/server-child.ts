@@ -143,3 +143,25 @@ export function residentMemoryMiB(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** Linux clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every common kernel). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds a process used so far, all threads (utime + stime from /proc/<pid>/stat);
+ * undefined if unreadable. On a shared machine this, per operation, is steadier than wall time.
+ */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const user = Number(fields[11]);
+    const system = Number(fields[12]);
+    return Number.isFinite(user) && Number.isFinite(system)
+      ? (user + system) / CLOCK_TICKS_PER_SECOND
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

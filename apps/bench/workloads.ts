@@ -51,6 +51,19 @@ export function weightedPicker<K extends string>(weights: Weights<K>, random: ()
 
 const WORD = /[a-z]{4,}/g;
 
+/**
+ * English function words of 4+ letters. Drawn by frequency from descriptions they would be
+ * a third of all term queries ("with", "this", "that"), each matching most of the corpus,
+ * which no search user types; they stay out of term/prefix/filtered picks (phrases keep them).
+ */
+const STOP_WORDS = new Set(
+  (
+    'about also been both but can does each either even every from have here into itself just like more most much ' +
+    'must only other over same should some such than that their them then there these they this those through ' +
+    'upon used uses using very were what when where which while will with within without would your'
+  ).split(' '),
+);
+
 /** Words of 4+ letters of a text, lower-cased, in order. */
 function wordsOf(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
@@ -82,7 +95,10 @@ export function queryGenerator(
   return () => {
     const kind = pickKind();
     const { words, doc } = documentWords();
-    const at = Math.floor(random() * words.length);
+    let at = Math.floor(random() * words.length);
+    // Move to the next content word (wrapping); a text of only stop words keeps its pick.
+    for (let step = 0; step < words.length && STOP_WORDS.has(words[at]!); step += 1)
+      at = (at + 1) % words.length;
     const word = words[at]!;
     switch (kind) {
       case 'term':
@@ -116,6 +132,8 @@ export interface WorkloadOptions {
   readonly seed: number;
   /** Prefix of written ids, so repeated runs create new documents instead of updating. */
   readonly idPrefix: string;
+  /** Stop writing after this many documents (a bulk batch is cut short at it). */
+  readonly documentLimit?: number;
 }
 
 /** A source of operations, and how many documents it has sent so far. */
@@ -155,6 +173,7 @@ export function createWorkload(options: WorkloadOptions): Workload {
   const base = `/api/${encodeURIComponent(options.index)}`;
   let documentCursor = 0;
   let documentsSent = 0;
+  const documentLimit = options.documentLimit ?? Number.POSITIVE_INFINITY;
 
   // The n-th written document: corpus entries in order, a new id on every pass.
   const nextDocument = (): string => {
@@ -190,10 +209,11 @@ export function createWorkload(options: WorkloadOptions): Workload {
           documentsSent += 1;
           return send('write', 'PUT', `${base}/document`, nextDocument(), 1);
         case 'bulk': {
+          const size = Math.max(0, Math.min(options.batchSize, documentLimit - documentsSent));
           const items: string[] = [];
-          for (let i = 0; i < options.batchSize; i += 1) items.push(nextDocument());
-          documentsSent += options.batchSize;
-          return send('bulk', 'POST', `${base}/_bulk`, `[${items.join(',')}]`, options.batchSize);
+          for (let i = 0; i < size; i += 1) items.push(nextDocument());
+          documentsSent += size;
+          return send('bulk', 'POST', `${base}/_bulk`, `[${items.join(',')}]`, size);
         }
         case 'search': {
           const { query } = nextQuery();
