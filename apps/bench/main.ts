@@ -13,6 +13,19 @@ if (argv.includes('--help') || argv.includes('-h')) {
 } else {
   const controller = new AbortController();
   let interrupts = 0;
+  let serverPid: number | undefined;
+  // A forced exit must not leave a spawned server behind (its temporary data directory stays).
+  const killServer = (): void => {
+    if (serverPid === undefined) return;
+    try {
+      process.kill(serverPid, 'SIGKILL');
+    } catch (error) {
+      // ESRCH: it is already gone. Anything else is worth a line: the server may be left running.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH')
+        process.stderr.write(`bench: cannot kill server ${serverPid}: ${String(error)}\n`);
+    }
+  };
+  process.on('exit', killServer);
   const onSignal = (): void => {
     interrupts += 1;
     process.stderr.write(interrupts === 1 ? 'bench: stopping...\n' : 'bench: exiting now\n');
@@ -27,6 +40,7 @@ if (argv.includes('--help') || argv.includes('-h')) {
       signal: controller.signal,
       log: (line) => process.stderr.write(`bench: ${line}\n`),
       serverOutput: (text) => process.stderr.write(text),
+      onServerProcess: (pid) => (serverPid = pid),
     });
     process.stdout.write(options.json ? formatJson(result) : formatReport(result));
     process.exitCode = controller.signal.aborted ? 130 : 0;

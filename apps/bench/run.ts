@@ -60,6 +60,8 @@ export interface RunHooks {
   readonly log?: (line: string) => void;
   /** The server's warnings and errors. */
   readonly serverOutput?: (text: string) => void;
+  /** Called once a spawned server is ready and again (undefined) once it stopped, so a forced exit can kill it. */
+  readonly onServerProcess?: (pid: number | undefined) => void;
 }
 
 async function ensureIndex(target: HttpTarget, index: string): Promise<void> {
@@ -174,6 +176,7 @@ export async function runBench(options: BenchOptions, hooks: RunHooks = {}): Pro
       });
       url = spawned.url;
       pid = spawned.pid;
+      hooks.onServerProcess?.(pid);
     } else {
       url = options.target.url;
       pid = options.target.serverPid;
@@ -294,6 +297,7 @@ export async function runBench(options: BenchOptions, hooks: RunHooks = {}): Pro
     if (spawned !== undefined) {
       hooks.log?.('stopping the server');
       await spawned.stop();
+      hooks.onServerProcess?.(undefined);
     }
   }
 }
