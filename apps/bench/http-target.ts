@@ -1,8 +1,10 @@
 /**
  * The HTTP client of the load tool: node:http over a keep-alive Agent with one socket per
  * client. Chosen over global fetch because undici is not importable here (only its types
- * are installed), so fetch's pool cannot be sized, and because node:http costs less CPU per
- * request, and on this 2-core machine every client CPU cycle is taken from the server.
+ * are installed), so fetch's pool cannot be sized, and because node:http costs far less CPU
+ * per request (measured here against a trivial local server, 16 connections: 37 us vs
+ * 210 us of process CPU per request, 26k vs 5k requests/s); on this 2-core machine every
+ * client CPU cycle is taken from the server.
  * Requests never reject: a connection failure is an answer with status 0 and its code.
  * @module
  */
