@@ -49,8 +49,6 @@ export function weightedPicker<K extends string>(weights: Weights<K>, random: ()
   };
 }
 
-const WORD = /[a-z]{4,}/g;
-
 /**
  * English function words of 4+ letters. Drawn by frequency from descriptions they would be
  * a third of all term queries ("with", "this", "that"), each matching most of the corpus,
@@ -64,9 +62,23 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-/** Words of 4+ letters of a text, lower-cased, in order. */
-function wordsOf(text: string): string[] {
-  return text.toLowerCase().match(WORD) ?? [];
+/**
+ * A text's tokens as FTS5's unicode61 tokenizer sees them for ASCII: lower-cased, split at
+ * every ASCII character that is not a letter or digit (non-ASCII stays inside tokens, and
+ * such tokens are never picked), so adjacent tokens here are adjacent in the index.
+ */
+function tokensOf(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9\u0080-\uffff]+/)
+    .filter((token) => token !== '');
+}
+
+const PLAIN_TOKEN = /^[a-z0-9]+$/;
+
+/** A word worth searching for: 4+ ASCII letters and not a stop word. */
+function isContentWord(token: string): boolean {
+  return /^[a-z]{4,}$/.test(token) && !STOP_WORDS.has(token);
 }
 
 /** Quotes a value for the query language (backslash-escaping `"` and `\`). */
@@ -75,9 +87,9 @@ function quoted(value: string): string {
 }
 
 /**
- * A query generator: each query is built from a random corpus document's description
- * (so it matches at least that document): a word, two adjacent words as a phrase, the
- * first four letters of a word as a prefix, or a word AND the document's section.
+ * A query generator: each query is built from a content word of a random corpus document's
+ * description, so it matches at least that document: the word, the word and its neighbour
+ * as a phrase, its first four letters as a prefix, or the word AND the document's section.
  */
 export function queryGenerator(
   corpus: readonly CorpusDocument[],
@@ -85,30 +97,31 @@ export function queryGenerator(
   random: () => number,
 ): () => { kind: QueryKind; query: string } {
   const pickKind = weightedPicker(mix, random);
-  const documentWords = (): { words: string[]; doc: CorpusDocument } => {
+  // A random document with at least one content word in its description (or any, after 100 tries).
+  const pickDocument = (): { tokens: string[]; at: number; doc: CorpusDocument } => {
     for (let attempt = 0; ; attempt += 1) {
       const doc = corpus[Math.floor(random() * corpus.length)]!;
-      const words = wordsOf(doc.description);
-      if (words.length >= 2 || attempt >= 100) return { words: words.length > 0 ? words : ['package'], doc };
+      const tokens = tokensOf(doc.description);
+      const content = tokens.flatMap((token, i) => (isContentWord(token) ? [i] : []));
+      if (content.length > 0) return { tokens, at: content[Math.floor(random() * content.length)]!, doc };
+      if (attempt >= 100) return { tokens: ['package'], at: 0, doc };
     }
   };
   return () => {
     const kind = pickKind();
-    const { words, doc } = documentWords();
-    let at = Math.floor(random() * words.length);
-    // Move to the next content word (wrapping); a text of only stop words keeps its pick.
-    for (let step = 0; step < words.length && STOP_WORDS.has(words[at]!); step += 1)
-      at = (at + 1) % words.length;
-    const word = words[at]!;
+    const { tokens, at, doc } = pickDocument();
+    const word = tokens[at]!;
     switch (kind) {
       case 'term':
         return { kind, query: word };
       case 'phrase': {
-        const first = Math.min(at, words.length - 2);
-        return {
-          kind,
-          query: words.length < 2 ? quoted(word) : quoted(`${words[first]} ${words[first + 1]}`),
-        };
+        // The word and its neighbour in the text (after it, else before it).
+        const next = tokens[at + 1];
+        const previous = tokens[at - 1];
+        if (next !== undefined && PLAIN_TOKEN.test(next)) return { kind, query: quoted(`${word} ${next}`) };
+        if (previous !== undefined && PLAIN_TOKEN.test(previous))
+          return { kind, query: quoted(`${previous} ${word}`) };
+        return { kind, query: quoted(word) };
       }
       case 'prefix':
         return { kind, query: `${word.slice(0, 4)}*` };

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createHttpTarget,
+  loadCorpus,
   parseBenchArgs,
+  queryGenerator,
   runBench,
   seededRandom,
   spawnServer,
@@ -140,6 +142,30 @@ describe('bench modes against a real server', () => {
     ]);
     expect(second.preload).toMatchObject({ documents: CORPUS_SIZE, skipped: true });
     onlyKind(second, 'search');
+    // Every generated query parses on the real engine and finds at least the document it came from.
+    const next = queryGenerator(
+      loadCorpus(corpusPath, { build: false }),
+      { term: 1, phrase: 1, prefix: 1, filtered: 1 },
+      seededRandom(4),
+    );
+    const target = createHttpTarget({ url: server.url, maxSockets: 1, timeoutMs: 10_000 });
+    try {
+      for (let i = 0; i < 24; i += 1) {
+        const { query } = next();
+        const answer = await target.send(
+          'POST',
+          '/api/bench_search/search',
+          JSON.stringify({ query, limit: 1 }),
+        );
+        expect({ query, status: answer.status }).toEqual({ query, status: 200 });
+        expect({ query, hits: (JSON.parse(answer.body) as { total_hits: number }).total_hits > 0 }).toEqual({
+          query,
+          hits: true,
+        });
+      }
+    } finally {
+      target.close();
+    }
   }, 30_000);
 
   it('mixed, open loop: sends exactly rate x duration operations split over the kinds, with a bulk load beside', async () => {
