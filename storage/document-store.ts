@@ -40,10 +40,12 @@ export interface LogEntry {
 /** Options of the LMDB environment. */
 export interface DocumentStoreOptions {
   readonly readOnly: boolean;
-  /** Map size in bytes (LMDB grows it on demand; this is the initial size). */
+  /** Map size in bytes (default 64 GiB): address space only, the file grows as pages are written. */
   readonly mapSize?: number;
 }
 
+/** Default LMDB map size: 64 GiB of address space per shard. */
+export const DEFAULT_MAP_SIZE = 64 * 2 ** 30;
 const KEY_LAST_SEQUENCE = 'lastSequence';
 const KEY_NEXT_DOC_NUMBER = 'nextDocNumber';
 const KEY_NEXT_INDEX_UID = 'nextIndexUid';
@@ -63,7 +65,9 @@ export class DocumentStore {
       // Commit and fsync inside transactionSync: an acknowledged write is on disk.
       overlappingSync: false,
       maxDbs: 8,
-      ...(options.mapSize === undefined ? {} : { mapSize: options.mapSize }),
+      // lmdb-js starts at 128 KiB and resizes the map as data grows; a resize has to wait for
+      // read transactions of other threads. A large fixed map avoids resizes altogether.
+      mapSize: options.mapSize ?? DEFAULT_MAP_SIZE,
     });
     this.documents = this.root.openDB<Buffer, [number, string]>('documents', { encoding: 'binary' });
     this.log = this.root.openDB<Buffer, number>('log', { encoding: 'binary' });

@@ -146,18 +146,15 @@ export class IndexApplier {
       this.search.createFtsTable(layout);
       this.fill(index, metadata, layout, 'fts');
     }
+    const layoutChanged = JSON.stringify(record.layout) !== JSON.stringify(layout);
+    if (!layoutChanged && JSON.stringify(record.schema) === JSON.stringify(metadata.schema)) return; // the common case
     const columns = this.search.docsColumns(layout.docsTable);
     for (const field of layout.valueFields) {
       // A field first seen now: no older document has a value for it, so nothing to backfill.
       if (field.sortColumn !== undefined && !columns.has(field.sortColumn))
         this.search.addSortColumn(layout, field.sortColumn);
     }
-    if (
-      JSON.stringify(record.layout) !== JSON.stringify(layout) ||
-      JSON.stringify(record.schema) !== JSON.stringify(metadata.schema)
-    ) {
-      this.search.putLayoutRecord(newRecord);
-    }
+    this.search.putLayoutRecord(newRecord);
   }
 
   private dropTables(record: LayoutRecord): void {
@@ -166,24 +163,40 @@ export class IndexApplier {
     this.search.dropTable(record.layout.valuesTable);
   }
 
-  /** Fills freshly created tables of an index from its documents in LMDB. */
+  /**
+   * Fills freshly created tables of an index from its documents in LMDB. A full fill takes
+   * every LMDB document. An FTS-only fill takes exactly the documents of the docs table (with
+   * their LMDB content when it is still the same document number): LMDB may be ahead of the
+   * docs table by the entries still being applied, and an FTS row without its docs row would
+   * never be deleted by those entries' upserts.
+   */
   private fill(index: string, metadata: IndexMetadata, layout: IndexLayout, what: 'all' | 'fts'): void {
     const started = Date.now();
     // Creating a new index also "rebuilds" (from its first group): only big rebuilds are news.
     const level = metadata.documents >= PROGRESS_EVERY ? 'info' : 'debug';
     this.logger[level]({ index, what, documents: metadata.documents }, 'rebuilding index tables from LMDB');
-    const ftsOnly: IndexLayout = { ...layout, valueFields: [] };
     let done = 0;
-    for (const { id, stored } of this.documents.documentsOf(metadata.uid)) {
-      const extracted = extractDocument(what === 'all' ? layout : ftsOnly, stored.doc);
-      if (what === 'all') {
-        this.search.insertDocument(layout, stored.docNumber, id, extracted);
-      } else if (extracted.texts.some((text) => text !== null)) {
-        this.search.insertFtsOnly(layout, stored.docNumber, extracted);
-      }
+    const progress = (): void => {
       done += 1;
       if (done % PROGRESS_EVERY === 0) {
         this.logger.info({ index, what, done, of: metadata.documents }, 'rebuilding index tables: progress');
+      }
+    };
+    if (what === 'all') {
+      for (const { id, stored } of this.documents.documentsOf(metadata.uid)) {
+        this.search.insertDocument(layout, stored.docNumber, id, extractDocument(layout, stored.doc));
+        progress();
+      }
+    } else {
+      const ftsOnly: IndexLayout = { ...layout, valueFields: [] };
+      for (const { rowid, id } of this.search.docsRows(layout)) {
+        const found = this.documents.getDocument(metadata.uid, id);
+        if (found !== undefined && found.stored.docNumber === rowid) {
+          const extracted = extractDocument(ftsOnly, found.stored.doc);
+          if (extracted.texts.some((text) => text !== null))
+            this.search.insertFtsOnly(layout, rowid, extracted);
+        }
+        progress();
       }
     }
     this.logger[level]({ index, what, documents: done, ms: Date.now() - started }, 'rebuilt index tables');

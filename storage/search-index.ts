@@ -153,11 +153,13 @@ export class SearchIndex {
     const sortColumns = layout.valueFields.flatMap((field) =>
       field.sortColumn === undefined ? [] : [`, ${field.sortColumn} ANY`],
     );
+    // STRICT: an ANY column keeps each value's type (in an ordinary table ANY has NUMERIC
+    // affinity and the string "007" would become the integer 7), as the planner expects.
     this.db.exec(
-      `CREATE TABLE ${layout.docsTable} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE${sortColumns.join('')})`,
+      `CREATE TABLE ${layout.docsTable} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE${sortColumns.join('')}) STRICT`,
     );
     this.db.exec(
-      `CREATE TABLE ${layout.valuesTable} (field INTEGER NOT NULL, value ANY, doc INTEGER NOT NULL, PRIMARY KEY (field, value, doc)) WITHOUT ROWID`,
+      `CREATE TABLE ${layout.valuesTable} (field INTEGER NOT NULL, value ANY, doc INTEGER NOT NULL, PRIMARY KEY (field, value, doc)) STRICT, WITHOUT ROWID`,
     );
     this.db.exec(`CREATE INDEX ${layout.valuesTable}_doc ON ${layout.valuesTable} (doc)`);
     for (const field of layout.valueFields)
@@ -228,6 +230,14 @@ export class SearchIndex {
     this.statement(
       `INSERT INTO ${layout.ftsTable} (rowid, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})`,
     ).run(docNumber, ...extracted.texts);
+  }
+
+  /** Every (document number, id) of an index's docs table. */
+  docsRows(layout: IndexLayout): { rowid: number; id: string }[] {
+    return this.db.prepare(`SELECT rowid, id FROM ${layout.docsTable}`).all() as {
+      rowid: number;
+      id: string;
+    }[];
   }
 
   /** Live documents in an index's docs table. */

@@ -80,7 +80,14 @@ export class ShardStore {
     this.sqlite = new SearchIndex(join(path, SHARD_FILES.sqlite), { readOnly: false });
     this.applier = new IndexApplier(this.documents, this.sqlite, this.logger);
     this.queries = new ShardQueries(this.documents, this.sqlite, join(path, SHARD_FILES.lmdb));
-    this.recover();
+    try {
+      this.recover();
+    } catch (error) {
+      this.close();
+      throw error instanceof StorageError
+        ? error
+        : new StorageError(`recovery of shard ${path} failed`, { cause: error });
+    }
   }
 
   private recover(): void {

@@ -34,10 +34,15 @@ export function exitCodeFor(error: unknown): ExitCode {
 /** A one-line description of an error for stderr. */
 export function describeError(error: unknown): string {
   if (error instanceof CameoHttpError) {
-    const details = error.details === undefined ? '' : ` ${JSON.stringify(error.details)}`;
     const server =
-      typeof error.serverError === 'string' ? error.serverError : JSON.stringify(error.serverError);
-    return `error: ${error.status} ${error.code}${server ? `: ${server}` : ''}${details}`;
+      typeof error.serverError === 'string'
+        ? error.serverError
+        : JSON.stringify(error.serverError ?? error.code);
+    const { message, ...rest } = (
+      typeof error.details === 'object' && error.details !== null ? error.details : {}
+    ) as Record<string, unknown>;
+    const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+    return `error: ${error.status} ${server}${typeof message === 'string' ? `: ${message}` : ''}${extra}`;
   }
   if (error instanceof CameoError) return `error: ${error.code}: ${error.message}`;
   const code = (error as { code?: unknown } | undefined)?.code;

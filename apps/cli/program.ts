@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import {
   CameoClient,
   DEFAULT_URL,
+  type CameoClientOptions,
   type IndexConfig,
   type SearchHit,
   type SearchRequest,
@@ -42,7 +43,11 @@ export interface RunContext {
 }
 
 /** The client a command talks through, from `--connect`, `CAMEODB_URL` and `--api-key`. */
-export function clientFor(options: GlobalOptions, io: CliIo): CameoClient {
+export function clientFor(
+  options: GlobalOptions,
+  io: CliIo,
+  overrides: CameoClientOptions = {},
+): CameoClient {
   const url = options.connect ?? io.env.CAMEODB_URL ?? DEFAULT_URL;
   try {
     const parsed = new URL(url);
@@ -57,6 +62,7 @@ export function clientFor(options: GlobalOptions, io: CliIo): CameoClient {
     url,
     ...(apiKey === undefined || apiKey === '' ? {} : { apiKey }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...overrides,
   });
 }
 
@@ -261,17 +267,17 @@ export function buildProgram(context: RunContext, programName = 'cameodb client'
     .description(
       'stream a CSV, TSV, JSON array or JSON Lines file (optionally .gz; "-" for stdin) into an index',
     )
-    .option('--id-column <column>', 'field holding the document id (default: generate ids)')
+    .option('--id-column <column>', 'field holding the document id (default: the "id" field, else generated)')
     .addOption(new Option('--format <format>', 'csv, tsv, json or jsonl (default: from the file name)'))
     .option('--batch-size <n>', 'documents per bulk request', '1000')
     .option('--max-errors <n>', 'line errors to print and list', '100')
     .option('--no-cast', 'keep CSV/TSV cells as strings')
+    .option('--no-detect-schema', 'do not create a missing index with a schema detected from the file')
+    .option('--sample <n>', 'records sampled to detect the schema', '1000')
     .action(async (index: string, file: string, options: LoadCommandOptions, command: Command) => {
       const global = globals(command);
-      const cameo = client(command);
-      if (options.idColumn === undefined) {
-        writeLine(io.stderr, 'no --id-column: generating a random id for every document');
-      }
+      // A long load outlives a busy spell of the server: be patient with 503s (about a minute in all).
+      const cameo = clientFor(global, io, { retries: 8, retryMaxDelayMs: 15_000 });
       const summary = await loadData(
         cameo,
         {
@@ -283,6 +289,8 @@ export function buildProgram(context: RunContext, programName = 'cameodb client'
           maxErrors: positiveInteger(options.maxErrors, '--max-errors', true),
           cast: options.cast,
           concurrency: 2,
+          detectSchema: options.detectSchema,
+          detectSample: positiveInteger(options.sample, '--sample'),
           ...(file === '-' ? { input: io.stdin } : {}),
         },
         (totalBytes) => new LoadProgress(io.stderr, global.quiet !== true, totalBytes),
@@ -320,6 +328,8 @@ interface LoadCommandOptions {
   readonly batchSize: string;
   readonly maxErrors: string;
   readonly cast: boolean;
+  readonly detectSchema: boolean;
+  readonly sample: string;
 }
 
 async function streamSearch(
@@ -345,9 +355,15 @@ export function renderHits(hits: readonly SearchHit[], fields: readonly string[]
   const columns =
     fields ??
     [...new Set(hits.flatMap((hit) => Object.keys(hit).filter((key) => !key.startsWith('_'))))].slice(0, 6);
+  const highlighted = hits.some((hit) => hit._highlights !== undefined);
   return renderTable(
-    ['_id', '_score', ...columns],
-    hits.map((hit) => [hit._id, Number(hit._score).toFixed(3), ...columns.map((column) => hit[column])]),
+    ['_id', '_score', ...columns, ...(highlighted ? ['_highlights'] : [])],
+    hits.map((hit) => [
+      hit._id,
+      formatScore(hit._score),
+      ...columns.map((column) => hit[column]),
+      ...(highlighted ? [Object.values((hit._highlights ?? {}) as Record<string, unknown>).join(' … ')] : []),
+    ]),
   );
 }
 
@@ -375,11 +391,20 @@ async function readSchemaFile(file: string): Promise<IndexConfig> {
   if (typeof value !== 'object' || value === null || !Array.isArray((value as { fields?: unknown }).fields)) {
     throw new UsageError(`${file}: a schema is a JSON object with a "fields" array`);
   }
-  return value as IndexConfig;
+  // `schema get --json` output includes the server-assigned version, which PUT does not take.
+  const { version: _version, ...config } = value as IndexConfig;
+  return config as IndexConfig;
 }
 
 /** Whether commander ended the run by itself (help, version, usage error), and with which code. */
 export function commanderExit(error: unknown): number | undefined {
   if (!(error instanceof CommanderError)) return undefined;
   return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Failure;
+}
+
+/** A score with 4 significant digits (BM25 scores may be tiny or large). */
+function formatScore(score: unknown): string {
+  return typeof score === 'number' && Number.isFinite(score)
+    ? String(Number(score.toPrecision(4)))
+    : String(score);
 }

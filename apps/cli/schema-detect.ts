@@ -11,6 +11,12 @@ import type { FieldConfig, FieldType, IndexConfig, JsonValue, JsonObject } from 
 type ValueKind = 'boolean' | 'integer' | 'float' | 'date' | 'json' | 'token' | 'words';
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/**
+ * Field names a schema may not define: `id` is the document id (a document's `id` field,
+ * when present, must equal it) and `__proto__` is refused by the server.
+ */
+export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set(['id', '__proto__']);
+
 /** Strings longer than this, or with whitespace, are text. */
 const MAX_TOKEN_LENGTH = 64;
 
@@ -56,6 +62,7 @@ export class SchemaDetector {
   add(record: JsonObject): void {
     this.#records += 1;
     for (const [name, value] of Object.entries(record)) {
+      if (RESERVED_FIELD_NAMES.has(name)) continue;
       let stats = this.#fields.get(name);
       if (stats === undefined) {
         stats = new FieldStats();
@@ -70,11 +77,15 @@ export class SchemaDetector {
     return this.#records;
   }
 
-  /** The inferred schema: text fields are searched by default; non-text scalar fields are fast. */
+  /**
+   * The inferred schema: text fields are searched by default; other scalar fields are fast
+   * (filterable, sortable); json fields are stored only (the server indexes no json).
+   */
   schema(): IndexConfig {
     const fields: FieldConfig[] = [...this.#fields.entries()].map(([name, stats]) => {
       const type = stats.type();
-      return { name, type, indexed: true, stored: true, fast: type !== 'text' && type !== 'json' };
+      if (type === 'json') return { name, type, indexed: false, stored: true, fast: false };
+      return { name, type, indexed: true, stored: true, fast: type !== 'text' };
     });
     return {
       fields,

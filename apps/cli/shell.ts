@@ -121,9 +121,21 @@ export function serverCompletionSource(client: CameoClient, ttlMs = 5000): Compl
         (await client.listIndexes({ timeoutMs: 2000 })).indexes.map((i) => i.name),
       ),
     fieldNames: (index) =>
-      cached(`fields:${index}`, async () =>
-        (await client.getSchema(index, { timeoutMs: 2000 })).fields.map(fieldName),
-      ),
+      cached(`fields:${index}`, async () => {
+        // The schema when there is one; else the field list of GET /_indexes (dynamic fields).
+        const [schema, list] = await Promise.allSettled([
+          client.getSchema(index, { timeoutMs: 2000 }),
+          client.listIndexes({ timeoutMs: 2000 }),
+        ]);
+        const names = new Set<string>();
+        if (schema.status === 'fulfilled')
+          for (const field of schema.value.fields ?? []) names.add(fieldName(field));
+        if (list.status === 'fulfilled') {
+          const entry = list.value.indexes.find((candidate) => candidate.name === index);
+          for (const field of entry?.fields ?? []) names.add(fieldName(field));
+        }
+        return [...names];
+      }),
   };
 }
 

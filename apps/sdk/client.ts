@@ -141,8 +141,8 @@ export class CameoClient {
   /**
    * Reads the schema (an absent index counts as empty), merges `patch` into it (fields by
    * name: a patched field replaces the one of the same name, new ones are appended) and
-   * writes it back. Not atomic: a concurrent change between the read and the write is
-   * overwritten unless the server checks the `version` sent back.
+   * writes it back (without the server-assigned `version`). Not atomic: a concurrent change
+   * between the read and the write is overwritten.
    */
   async patchSchema(index: string, patch: IndexConfigPatch, options?: CallOptions): Promise<unknown> {
     let current: IndexConfig;
@@ -273,5 +273,7 @@ export function mergeSchema(current: IndexConfig, patch: IndexConfigPatch): Inde
   const fields = new Map<string, FieldConfig>();
   for (const field of current.fields ?? []) fields.set(field.name, field);
   for (const field of patch.fields ?? []) fields.set(field.name, { ...fields.get(field.name), ...field });
-  return { ...current, ...patch, fields: [...fields.values()] };
+  // `version` is the server's to assign; PUT refuses it as an unknown field.
+  const { version: _version, ...rest } = current;
+  return { ...rest, ...patch, fields: [...fields.values()] };
 }

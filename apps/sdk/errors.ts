@@ -57,7 +57,7 @@ export class CameoHttpError extends CameoError {
   /** Method and path of the failed call, for messages and logs. */
   readonly method: string;
   readonly path: string;
-  /** The `error` field of the server's body, or the raw body text when it was not JSON. */
+  /** The `error` field of the server's body (its stable code, e.g. `DOCUMENT_NOT_FOUND`), or the raw body text when it was not JSON. */
   readonly serverError: unknown;
   /** The whole error body as received. */
   readonly body: ErrorBody | string | undefined;
@@ -69,7 +69,10 @@ export class CameoHttpError extends CameoError {
   constructor(init: CameoHttpErrorInit) {
     const serverError = typeof init.body === 'object' && init.body !== null ? init.body.error : init.body;
     const details = typeof init.body === 'object' && init.body !== null ? init.body.details : undefined;
-    const text = describeServerError(serverError);
+    const detailMessage = (details as { message?: unknown } | undefined)?.message;
+    const text =
+      describeServerError(serverError) +
+      (typeof detailMessage === 'string' ? ` (${detailMessage.slice(0, 500)})` : '');
     super(codeForStatus(init.status), `${init.method} ${init.path} failed with ${init.status}${text}`, {
       details,
     });

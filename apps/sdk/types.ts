@@ -100,7 +100,10 @@ export interface DeleteResponse {
 export interface BulkItemError {
   readonly position: number;
   readonly id: string;
+  /** The error's stable code (e.g. `FIELD_TYPE_ERROR`). */
   readonly error: unknown;
+  /** What went wrong, in words. */
+  readonly message?: string;
 }
 
 /** `POST /api/{index}/_bulk`. */
@@ -128,7 +131,9 @@ export interface BulkDeleteResponse {
 export interface IngestLineError {
   readonly line: number;
   readonly id?: string;
+  /** The error's stable code. */
   readonly error: unknown;
+  readonly message?: string;
   readonly [extra: string]: unknown;
 }
 
@@ -193,7 +198,7 @@ export interface SearchStreamFooter {
   readonly [extra: string]: unknown;
 }
 
-/** The error body every failed call returns. */
+/** The error body every failed call returns: `error` is a stable code, `details.message` says what happened. */
 export interface ErrorBody {
   readonly error: unknown;
   readonly details?: unknown;

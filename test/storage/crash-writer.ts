@@ -18,7 +18,8 @@ let serial = trial * 10_000_000;
 let random = trial * 7919 + 17;
 function next(limit: number): number {
   random = (random * 1103515245 + 12345) % 2147483648;
-  return random % limit;
+  // The low bits of this generator cycle quickly: use the high ones.
+  return Math.floor(random / 65536) % limit;
 }
 
 function operation(position: number): WriteOperation {

@@ -150,3 +150,31 @@ describe('shard search', () => {
     expect(runStorageTask({ kind: 'close', shardPath: path })).toEqual({ ok: true, kind: 'close' });
   });
 });
+
+describe('stored value types', () => {
+  it('keeps a string value that looks like a number a string (STRICT tables)', () => {
+    const directory = temporaryDirectory();
+    const store = new ShardStore(directory.path, { logger: silentLogger });
+    try {
+      store.putSchema({
+        name: 'codes',
+        fields: [
+          { name: 'code', type: 'string', indexed: true, stored: true, fast: true },
+          { name: 'title', type: 'text', indexed: true, stored: true, fast: false },
+        ],
+        defaultSearchFields: [],
+        dynamic: true,
+        version: 0,
+      });
+      store.write('codes', 'a', { code: '007', title: 'agent' });
+      store.write('codes', 'b', { code: '7', title: 'agent' });
+      expect(store.search('codes', spec('code:007')).hits.map((hit) => hit.id)).toEqual(['a']);
+      expect(store.search('codes', spec('code:7')).hits.map((hit) => hit.id)).toEqual(['b']);
+      const sorted = store.search('codes', spec('agent', { sort: { field: 'code', order: 'asc' } }));
+      expect(sorted.hits.map((hit) => hit.sortValue)).toEqual(['007', '7']);
+    } finally {
+      store.close();
+      directory.cleanup();
+    }
+  });
+});

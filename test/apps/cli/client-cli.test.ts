@@ -126,9 +126,47 @@ describe('cameodb client against a fake node', () => {
     await writeFile(path, JSON.stringify([{ title: 'a' }, { title: 'b' }]));
     const result = await runCli([...connect, 'data', 'load', 'generated', path]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('generating a random id');
-    expect(result.stdout).toContain('ids: generated');
+    expect(result.stdout).toContain('ids: 2 generated (no --id-column and no "id" field');
     expect(fake.indexes.get('generated')?.docs.size).toBe(2);
+    // Without --id-column, a record's own "id" field is its id (a number becomes its string).
+    const withIds = join(dir, 'with-ids.json');
+    await writeFile(withIds, JSON.stringify([{ id: 7, title: 'c' }, { title: 'd' }]));
+    const mixed = await runCli([...connect, 'data', 'load', 'generated', withIds]);
+    expect(mixed.code).toBe(0);
+    expect(mixed.stdout).toContain('ids: 1 generated');
+    expect(mixed.stdout).toContain('the others from the "id" field');
+    expect(fake.indexes.get('generated')?.docs.get('7')?.doc).toEqual({ id: '7', title: 'c' });
+  });
+
+  it('data load creates a missing index with a schema detected from the first records', async () => {
+    const path = join(dir, 'prices.jsonl');
+    await writeFile(
+      path,
+      ['{"sku":"a","price":0}', '{"sku":"b","price":9.99}', '{"sku":"c","price":3}'].join('\n'),
+    );
+    const result = await runCli([...connect, 'data', 'load', 'prices', path, '--id-column', 'sku']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'index "prices" did not exist: created it with a schema detected from the first 3 records (sku:string, price:f64)',
+    );
+    expect(fake.indexes.get('prices')?.schema?.fields).toEqual([
+      { name: 'sku', type: 'string', indexed: true, stored: true, fast: true },
+      { name: 'price', type: 'f64', indexed: true, stored: true, fast: true },
+    ]);
+    const again = await runCli([...connect, 'data', 'load', 'prices', path, '--id-column', 'sku']);
+    expect(again.stderr).not.toContain('did not exist');
+    const plain = await runCli([
+      ...connect,
+      'data',
+      'load',
+      'plain',
+      path,
+      '--id-column',
+      'sku',
+      '--no-detect-schema',
+    ]);
+    expect(plain.code).toBe(0);
+    expect(fake.indexes.get('plain')?.schema).toBeUndefined();
   });
 
   it('data load draws a progress bar on a terminal, and not with --quiet', async () => {
@@ -212,7 +250,7 @@ describe('cameodb client against a fake node', () => {
     expect(found.stdout).toMatch(/│ title\s+│ Neuromancer/);
     const missing = await runCli([...connect, 'get', 'books', '999']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('error: 404 HTTP_NOT_FOUND: document not found');
+    expect(missing.stderr).toContain('error: 404 DOCUMENT_NOT_FOUND: document not found');
   });
 
   it('delete removes a document', async () => {
@@ -238,7 +276,7 @@ describe('cameodb client against a fake node', () => {
     expect((await runCli([...connect, 'drop', 'books'])).code).toBe(1);
   });
 
-  it('schema detect infers field types from a sample', async () => {
+  it('schema detect infers field types from a sample, leaving out the reserved id', async () => {
     const path = join(dir, 'detect.csv');
     await writeFile(
       path,
@@ -252,7 +290,6 @@ describe('cameodb client against a fake node', () => {
     expect(
       Object.fromEntries(schema.fields.map((f: { name: string; type: string }) => [f.name, f.type])),
     ).toEqual({
-      id: 'i64',
       title: 'text',
       year: 'i64',
       price: 'f64',

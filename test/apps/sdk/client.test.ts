@@ -95,7 +95,10 @@ describe('CameoClient retries', () => {
 describe('CameoClient errors', () => {
   it('turns a 400 into a typed error with the server body, without retrying', async () => {
     server = await startTestServer((_request, response) =>
-      sendJson(response, 400, { error: 'query syntax error at position 4', details: { position: 4 } }),
+      sendJson(response, 400, {
+        error: 'QUERY_SYNTAX_ERROR',
+        details: { message: 'unexpected end of query at position 4', position: 4 },
+      }),
     );
     const client = new CameoClient({ url: server.url });
     const error = await client.search('books', { query: 'a AND' }).catch((caught: unknown) => caught);
@@ -103,9 +106,11 @@ describe('CameoClient errors', () => {
     const httpError = error as CameoHttpError;
     expect(httpError.status).toBe(400);
     expect(httpError.code).toBe('HTTP_BAD_REQUEST');
-    expect(httpError.serverError).toBe('query syntax error at position 4');
-    expect(httpError.details).toEqual({ position: 4 });
-    expect(httpError.message).toContain('POST /api/books/search failed with 400');
+    expect(httpError.serverError).toBe('QUERY_SYNTAX_ERROR');
+    expect(httpError.details).toEqual({ message: 'unexpected end of query at position 4', position: 4 });
+    expect(httpError.message).toBe(
+      'POST /api/books/search failed with 400: QUERY_SYNTAX_ERROR (unexpected end of query at position 4)',
+    );
     expect(server.requests).toHaveLength(1);
   });
 
@@ -220,7 +225,7 @@ describe('CameoClient requests', () => {
     expect(server.requests[0]?.headers.authorization).toBeUndefined();
   });
 
-  it('patchSchema merges fields by name into the current schema', async () => {
+  it('patchSchema merges fields by name into the current schema and leaves the version to the server', async () => {
     let stored: unknown = {
       fields: [
         { name: 'title', type: 'text', indexed: true, stored: true, fast: false },
@@ -248,7 +253,6 @@ describe('CameoClient requests', () => {
         { name: 'price', type: 'f64' },
       ],
       dynamic: false,
-      version: 3,
     });
   });
 

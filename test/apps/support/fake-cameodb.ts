@@ -104,8 +104,16 @@ export async function startFakeCameo(): Promise<FakeCameo> {
   const handler = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://fake');
     const method = request.method ?? 'GET';
+    // Error bodies as the real gateway sends them: a stable code, the words in details.message.
     const notFound = (what: string): void =>
-      sendJson(response, 404, { error: `${what} not found`, details: {} });
+      sendJson(response, 404, {
+        error: what.startsWith('index')
+          ? 'INDEX_NOT_FOUND'
+          : what === 'document'
+            ? 'DOCUMENT_NOT_FOUND'
+            : 'ROUTE_NOT_FOUND',
+        details: { message: `${what} not found` },
+      });
     if (method === 'GET' && url.pathname === '/_cluster/health') {
       return sendJson(response, 200, { status: 'green', node_id: 'fake-node', node_name: 'fake', shards: 4 });
     }
@@ -134,7 +142,10 @@ export async function startFakeCameo(): Promise<FakeCameo> {
       case 'PUT /_config': {
         const schema = json() as FakeIndex['schema'];
         if (!Array.isArray(schema?.fields))
-          return sendJson(response, 400, { error: 'fields must be an array' });
+          return sendJson(response, 400, {
+            error: 'VALIDATION_ERROR',
+            details: { message: 'fields must be an array' },
+          });
         ensure(name).schema = schema;
         return sendJson(response, 200, { acknowledged: true, index: name });
       }
@@ -150,7 +161,10 @@ export async function startFakeCameo(): Promise<FakeCameo> {
         const index = ensure(name);
         const problem = write(index, body.id, body.doc);
         if (problem !== undefined)
-          return sendJson(response, 400, { error: problem, details: { id: body.id } });
+          return sendJson(response, 400, {
+            error: 'FIELD_TYPE_ERROR',
+            details: { message: problem, id: body.id },
+          });
         const id = String(body.id);
         return sendJson(response, 200, {
           id,
@@ -173,14 +187,15 @@ export async function startFakeCameo(): Promise<FakeCameo> {
       case 'POST /_bulk': {
         const items = JSON.parse(text) as Array<{ id: unknown; doc: unknown }>;
         const index = ensure(name);
-        const errors: Array<{ position: number; id: string; error: unknown }> = [];
+        const errors: Array<{ position: number; id: string; error: string; message: string }> = [];
         items.forEach((item, position) => {
           const problem = write(index, item.id, item.doc);
           if (problem !== undefined) {
             errors.push({
               position,
               id: String(item.id),
-              error: { code: 'FIELD_TYPE_ERROR', message: problem },
+              error: 'FIELD_TYPE_ERROR',
+              message: problem,
             });
           }
         });
