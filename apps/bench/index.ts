@@ -29,14 +29,7 @@ export {
   type HttpTarget,
   type HttpTargetOptions,
 } from './http-target.js';
-export {
-  buildDebianCorpus,
-  DEBIAN_SCHEMA,
-  loadCorpus,
-  parseCorpus,
-  parseStanzas,
-  type CorpusDocument,
-} from './corpus.js';
+export { DEBIAN_SCHEMA, loadCorpus, parseCorpus, type CorpusDocument } from './corpus.js';
 export {
   createWorkload,
   OPERATION_KINDS,
