@@ -66,6 +66,24 @@ export function planSearch(ast: QueryNode, layout: IndexLayout, options: SearchP
   const sortSelect = sort ? sql`, ${sort} AS sortValue` : raw('');
   const order = raw(orderBy(options.sort, scores.length > 0));
 
+  if (
+    fragment.match &&
+    conditions.length === 1 &&
+    scores.length === 1 &&
+    compiler.joins.length === 0 &&
+    compiler.ctes.length === 0 &&
+    !sort
+  ) {
+    // Pure full-text query (the common case): rank inside FTS5 alone and join the documents
+    // table only for the page's rows; count without the join. Every FTS row is a live
+    // document (deletes remove both in one transaction), so the answers are the same and
+    // the join no longer runs once per match.
+    const inner = sql`SELECT ${fts}.rowid AS doc, (${score}) AS score FROM ${fts}${whereClause} ORDER BY score DESC, doc ASC LIMIT ${param(options.limit)} OFFSET ${param(options.offset)}`;
+    const page = sql`SELECT t.doc AS doc, d.id AS id, t.score AS score FROM (${inner}) AS t JOIN ${docs} AS d ON d.rowid = t.doc ORDER BY t.score DESC, t.doc ASC`;
+    const count = sql`SELECT count(*) AS total FROM ${fts}${whereClause}`;
+    return { sql: page.text, params: [...page.params], countSql: count.text, countParams: [...count.params] };
+  }
+
   const page = sql`${withClause}SELECT d.rowid AS doc, d.id AS id, (${score}) AS score${sortSelect} FROM ${from}${whereClause} ORDER BY ${order} LIMIT ${param(options.limit)} OFFSET ${param(options.offset)}`;
   const count = sql`${withClause}SELECT count(*) AS total FROM ${from}${whereClause}`;
   return { sql: page.text, params: [...page.params], countSql: count.text, countParams: [...count.params] };
