@@ -390,6 +390,7 @@ function componentSchemas(): Record<string, Schema> {
         offset: integer,
         total_shards: integer,
         failed_shards: integer,
+        nodes_contacted: integer,
         took_ms: { type: 'number' },
       },
     },
