@@ -57,7 +57,7 @@ export interface NodeOrchestratorOptions {
    * reads routing fields from it); a private one by default.
    */
   readonly schemas?: SchemaCache;
-  /** Write request ids remembered for idempotent retries (default 10,000). */
+  /** Single-write request ids remembered for idempotent retries (default 10,000; bulk batches: a tenth). */
   readonly recentRequests?: number;
 }
 
@@ -96,6 +96,8 @@ export function nodeOrchestrator(
   const { nodeId } = options;
   // Outside the state on purpose: a restarted orchestrator still recognises a retried write.
   const recent = new RecentRequests(options.recentRequests ?? 10_000);
+  // Bulk replies can be large (one error per item): remember fewer of them.
+  const recentBatches = new RecentRequests(Math.max(1, Math.floor((options.recentRequests ?? 10_000) / 10)));
   const askOptions = (signal: AbortSignal) => ({ signal, timeoutMs: options.shardAskTimeoutMs ?? 60_000 });
 
   function requireSchema(state: NodeOrchestratorState, index: string): IndexSchema {
@@ -300,7 +302,7 @@ export function nodeOrchestrator(
           };
         }),
       BulkWrite: (state, message, context) =>
-        recent.run(message.requestId, async (): Promise<BulkWriteResult> => {
+        recentBatches.run(message.requestId, async (): Promise<BulkWriteResult> => {
           const schema = await ensureSchema(
             state,
             message.index,
@@ -350,7 +352,7 @@ export function nodeOrchestrator(
           };
         }),
       BulkDelete: (state, message, context) =>
-        recent.run(message.requestId, async (): Promise<BulkDeleteResult> => {
+        recentBatches.run(message.requestId, async (): Promise<BulkDeleteResult> => {
           const schema = requireSchema(state, message.index);
           const items = message.items.map((item, position) => ({ ...item, position }));
           const results = await perShardBatches(
