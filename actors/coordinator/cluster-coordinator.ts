@@ -395,6 +395,25 @@ export function clusterCoordinator(
     return counts.some((count) => count > 0);
   }
 
+  /**
+   * There is no rebalancing: documents this node holds whose keys the new member now owns
+   * stay here, unreachable by id. Say so loudly when it can matter (docs/CLUSTER.md).
+   */
+  function warnIfHoldingData(member: string, context: Context): void {
+    options.orchestrator.ask({ type: 'ListIndexes' }, { timeoutMs: 10_000 }).then(
+      (reply) => {
+        const documents = reply.indexes.reduce((sum, index) => sum + index.documentCount, 0);
+        if (documents > 0) {
+          context.logger.warn(
+            { member, documents },
+            'a new member joined while this node holds documents: keys it now owns are not moved (no rebalancing); reads by id of those keys will miss',
+          );
+        }
+      },
+      (error: unknown) => context.logger.debug({ err: error }, 'could not count documents after a join'),
+    );
+  }
+
   function decide(state: CoordinatorState, routingKey: string): RouteDecision {
     const owner = state.ring.ownerOf(routingKey);
     if (owner.nodeId === nodeId) return { type: 'RouteDecision', route: 'Local', shardId: owner.shardId };
@@ -552,6 +571,7 @@ export function clusterCoordinator(
         if (changed) {
           context.logger.info({ member: message.nodeId, shards: message.shardCount }, 'new ring member');
           rebuildRing(state);
+          warnIfHoldingData(message.nodeId, context);
         } else {
           context.logger.info({ member: message.nodeId }, 'peer is back');
           persist(state);
