@@ -13,10 +13,23 @@ export {
   type MicroshardOptions,
   type MicroshardProbe,
 } from './microshard/microshard-actor.js';
-export { nodeOrchestrator, type NodeOrchestratorOptions } from './orchestrator/node-orchestrator.js';
+export {
+  nodeOrchestrator,
+  type NodeOrchestratorOptions,
+  type OrchestratorReplies,
+  type OrchestratorRequest,
+} from './orchestrator/node-orchestrator.js';
+export { SchemaCache, sameSchemaContent } from './orchestrator/schema-cache.js';
+export { RecentRequests } from './orchestrator/recent-requests.js';
 export { mergeHits, hitOrder, type HitPage, type MergedHits } from './orchestrator/merge-hits.js';
 export { routerActor, RouteUnavailableError, type RouterOptions } from './router/router-actor.js';
 export { localOnly, type RouteDecider } from './router/route-decision.js';
+export { ownerUnavailable, type ClusterRoutingOptions } from './router/cluster-routing.js';
+export {
+  ClusterRouterMetrics,
+  type ClusterTrafficSnapshot,
+  type PeerTraffic,
+} from './router/cluster-metrics.js';
 export {
   loadOrCreateIdentity,
   NodeIdentityError,
@@ -25,7 +38,9 @@ export {
 } from './node/node-identity.js';
 export {
   startNode,
+  type NodeClusterOptions,
   type NodeOptions,
+  type RunningCluster,
   type NodeStatus,
   type RunningNode,
   type ShardStatus,

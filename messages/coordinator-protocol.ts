@@ -112,11 +112,23 @@ export const RouteDecision = defineMessage(
       route: z.literal('Remote'),
       nodeId: z.string(),
       shardId: z.number().int().nonnegative(),
+      /** False when the owner is down now (its keys stay on the ring; the caller answers 503). */
+      available: z.boolean().optional(),
     }),
     z.object({
       type: z.literal('RouteDecision'),
       route: z.literal('Broadcast'),
       nodeIds: z.array(z.string()),
+      /** Each node's shard count and whether it is up (a down node's shards count as failed). */
+      nodes: z
+        .array(
+          z.object({
+            nodeId: z.string(),
+            shardCount: z.number().int().nonnegative(),
+            available: z.boolean(),
+          }),
+        )
+        .optional(),
     }),
   ]),
 );

@@ -14,3 +14,4 @@ export * from './shard-protocol.js';
 export * from './client-protocol.js';
 export * from './coordinator-protocol.js';
 export * from './example-protocol.js';
+export * from './cluster-protocol.js';

@@ -1,6 +1,6 @@
 /**
- * The cluster coordinator's pure parts: the stable hash, the consistent-hash ring and the
- * routing-key ladder.
+ * The cluster coordinator: the stable hash, the consistent-hash ring, the routing-key
+ * ladder, the ClusterCoordinator actor and the ClusterMesh contract it is given.
  * @module
  */
 export { stableHash, RING_SIZE } from './stable-hash.js';
@@ -12,3 +12,21 @@ export {
   type RingOwner,
 } from './hash-ring.js';
 export { routeKey, type RoutingInput } from './routing-key.js';
+export {
+  clusterCoordinator,
+  clusterState,
+  schemaKey,
+  type ClusterCoordinatorOptions,
+  type ClusterCoordinatorReplies,
+  type ClusterCoordinatorRequest,
+  type CoordinatorState,
+} from './cluster-coordinator.js';
+export type { ClusterMesh, ClusterMeshContext, ClusterMeshFactory, ClusterPeer } from './cluster-mesh.js';
+export type { ActorResolver } from './actor-resolver.js';
+export {
+  MEMBERSHIP_FILE,
+  MembershipFileError,
+  readMembers,
+  writeMembers,
+  type RingMemberRecord,
+} from './membership-file.js';

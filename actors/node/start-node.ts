@@ -9,9 +9,17 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { ClientOp, ClientReplies, ShardReplies, ShardRequest } from '../../messages/index.js';
 import { STORAGE_WORKER_MODULE, type StorageTask, type StorageTaskResult } from '../../storage/index.js';
+import {
+  clusterCoordinator,
+  type ClusterCoordinatorReplies,
+  type ClusterCoordinatorRequest,
+} from '../coordinator/cluster-coordinator.js';
+import type { ClusterMesh, ClusterMeshFactory } from '../coordinator/cluster-mesh.js';
 import type { MicroshardProbe } from '../microshard/microshard-actor.js';
 import { nodeOrchestrator } from '../orchestrator/node-orchestrator.js';
+import { SchemaCache } from '../orchestrator/schema-cache.js';
 import type { ActorRef } from '../ref.js';
+import { ClusterRouterMetrics } from '../router/cluster-metrics.js';
 import { routerActor } from '../router/router-actor.js';
 import { createActorSystem, createWorkerPool, type ActorSystem } from '../runtime/index.js';
 import { loadOrCreateIdentity, type NodeIdentity } from './node-identity.js';
@@ -30,6 +38,34 @@ export interface NodeOptions {
   readonly readerThreads?: number;
   /** Operations waiting in the router before new ones get OverloadedError (default 10000). */
   readonly routerMailboxLimit?: number;
+  /** Join a cluster; absent: a single node (every decision is Local). */
+  readonly cluster?: NodeClusterOptions;
+}
+
+/** How a node joins a cluster. */
+export interface NodeClusterOptions {
+  /** Builds the mesh (apps/server wraps the libp2p transport). */
+  readonly createMesh: ClusterMeshFactory;
+  /** Seed nodes; with seeds, the start waits until the first peer is synchronised. */
+  readonly seeds: readonly string[];
+  /** How long the start waits for the first peer (default 30 s); the node starts anyway after it. */
+  readonly joinTimeoutMs?: number;
+  /** Deadline of one node's answer in a broadcast, and of one keyed remote attempt (default 10 s). */
+  readonly peerTimeoutMs?: number;
+  /** Most nodes asked at once by a broadcast (default 16). */
+  readonly fanOutLimit?: number;
+  /** Attempts of a remote call that failed transiently (default 3). */
+  readonly maxAttempts?: number;
+  /** First retry delay in ms, doubled per attempt (default 50). */
+  readonly retryBackoffMs?: number;
+}
+
+/** The cluster parts of a running node. */
+export interface RunningCluster {
+  readonly mesh: ClusterMesh;
+  /** Registered as `coordinator-<nodeId>`. */
+  readonly coordinator: ActorRef<ClusterCoordinatorRequest, ClusterCoordinatorReplies>;
+  readonly metrics: ClusterRouterMetrics;
 }
 
 /** One shard as health reports it. */
@@ -57,6 +93,8 @@ export interface RunningNode {
   /** Registered as `orchestrator-<nodeId>`. */
   readonly orchestrator: ActorRef<ClientOp, ClientReplies>;
   readonly metricsRegistry: Registry;
+  /** Present when the node is a cluster member. */
+  readonly cluster?: RunningCluster;
   /** Current health; every shard is asked for its counts with a short deadline. */
   status(): Promise<NodeStatus>;
   /** Stops the router, the orchestrator and its shards (closing the stores), then the reader threads. */
@@ -82,6 +120,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     logger,
   });
   const probes = new Map<number, MicroshardProbe>();
+  const schemas = new SchemaCache();
+  let mesh: ClusterMesh | undefined;
   const shardPaths = Array.from({ length: identity.shards }, (_, shardId) =>
     join(options.dataPaths[shardId % options.dataPaths.length]!, 'shards', String(shardId)),
   );
@@ -94,18 +134,74 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         autoCreateIndexes: options.autoCreateIndexes ?? true,
         probes,
         metricsRegistry,
+        schemas,
       }),
       { registerAs: `orchestrator-${identity.nodeId}` },
     );
     // The orchestrator's first answer comes after every shard opened its store.
     await orchestrator.ask({ type: 'ListIndexes' }, { timeoutMs: 10 * 60_000 });
+    let cluster: RunningCluster | undefined;
+    if (options.cluster !== undefined) {
+      const settings = options.cluster;
+      mesh = await settings.createMesh({
+        nodeId: identity.nodeId,
+        shardCount: identity.shards,
+        dataPath: firstPath,
+        seeds: settings.seeds,
+        resolveActor: (name) => system.registry.lookup(name),
+      });
+      const coordinator = system.spawn(
+        clusterCoordinator({
+          nodeId: identity.nodeId,
+          shardCount: identity.shards,
+          dataPath: firstPath,
+          mesh,
+          orchestrator,
+          seeds: settings.seeds,
+          metricsRegistry,
+          ...(settings.joinTimeoutMs === undefined ? {} : { joinTimeoutMs: settings.joinTimeoutMs }),
+          ...(settings.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: settings.peerTimeoutMs }),
+        }),
+        { registerAs: `coordinator-${identity.nodeId}` },
+      );
+      cluster = { mesh, coordinator, metrics: new ClusterRouterMetrics(metricsRegistry) };
+    }
     const router = system.spawn(
       routerActor({
         local: orchestrator,
         ...(options.routerMailboxLimit === undefined ? {} : { mailboxLimit: options.routerMailboxLimit }),
+        ...(options.cluster === undefined || cluster === undefined
+          ? {}
+          : {
+              cluster: {
+                nodeId: identity.nodeId,
+                orchestrator,
+                coordinator: cluster.coordinator,
+                mesh: cluster.mesh,
+                schemas,
+                autoCreateIndexes: options.autoCreateIndexes ?? true,
+                metrics: cluster.metrics,
+                ...pick(options.cluster, ['fanOutLimit', 'peerTimeoutMs', 'maxAttempts', 'retryBackoffMs']),
+              },
+            }),
       }),
       { registerAs: `router-${identity.nodeId}` },
     );
+    if (cluster !== undefined) {
+      const joinTimeoutMs = options.cluster?.joinTimeoutMs ?? 30_000;
+      const joined = await cluster.coordinator.ask(
+        { type: 'InitSwarm', seeds: [...(options.cluster?.seeds ?? [])] },
+        { timeoutMs: joinTimeoutMs + 30_000 },
+      );
+      logger.info(
+        {
+          state: joined.state,
+          peers: joined.peers.map((peer) => peer.nodeId),
+          addresses: cluster.mesh.addresses(),
+        },
+        'cluster member started',
+      );
+    }
 
     const status = async (): Promise<NodeStatus> => {
       const snapshot = system.snapshot();
@@ -145,6 +241,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
         try {
+          // Leave the mesh first: peers see us go (their asks fail fast) before the stores close.
+          if (mesh !== undefined) await mesh.stop();
           await system.stop();
         } finally {
           await readers.stop();
@@ -152,12 +250,31 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         logger.info('node stopped');
       })());
 
-    return { identity, system, router, orchestrator, metricsRegistry, status, stop };
+    return {
+      identity,
+      system,
+      router,
+      orchestrator,
+      metricsRegistry,
+      ...(cluster === undefined ? {} : { cluster }),
+      status,
+      stop,
+    };
   } catch (error) {
+    if (mesh !== undefined) {
+      await mesh.stop().catch((stopError: unknown) => logger.error({ err: stopError }, 'stopping the mesh'));
+    }
     await system
       .stop()
       .catch((stopError: unknown) => logger.error({ err: stopError }, 'stopping after a failed start'));
     await readers.stop();
     throw error;
   }
+}
+
+/** The entries of `source` named in `keys` that are defined. */
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) picked[key] = source[key];
+  return picked;
 }

@@ -15,6 +15,8 @@ import {
   type IndexSchema,
   type IndexStats,
   type ItemResult,
+  type OrchestratorClusterReplies,
+  type OrchestratorClusterRequest,
   type JsonObject,
   type Search,
   type SearchResult,
@@ -34,7 +36,8 @@ import { microshardActor, type MicroshardProbe } from '../microshard/microshard-
 import type { ActorRef } from '../ref.js';
 import { CrashPolicy, defineActor, type ActorDefinition, type WorkerPool } from '../runtime/index.js';
 import { mergeHits } from './merge-hits.js';
-import { SchemaCache } from './schema-cache.js';
+import { RecentRequests } from './recent-requests.js';
+import { SchemaCache, sameSchemaContent } from './schema-cache.js';
 import type { Registry } from 'prom-client';
 
 /** What a node's orchestrator needs. */
@@ -49,7 +52,19 @@ export interface NodeOrchestratorOptions {
   readonly metricsRegistry?: Registry;
   /** Deadline of one ask to a shard (default 60 s); the caller's own deadline also applies. */
   readonly shardAskTimeoutMs?: number;
+  /**
+   * The schema cache, when another actor of the node must read it too (the cluster router
+   * reads routing fields from it); a private one by default.
+   */
+  readonly schemas?: SchemaCache;
+  /** Single-write request ids remembered for idempotent retries (default 10,000; bulk batches: a tenth). */
+  readonly recentRequests?: number;
 }
+
+/** Every message a NodeOrchestrator accepts: the client operations and the cluster's schema messages. */
+export type OrchestratorRequest = ClientOp | OrchestratorClusterRequest;
+/** The replies of the orchestrator, by request `type`. */
+export type OrchestratorReplies = ClientReplies & OrchestratorClusterReplies;
 
 /** The orchestrator's live parts. */
 export interface NodeOrchestratorState {
@@ -77,8 +92,12 @@ function isRequestError(error: unknown): boolean {
 /** The definition of a node's orchestrator. */
 export function nodeOrchestrator(
   options: NodeOrchestratorOptions,
-): ActorDefinition<ClientOp, ClientReplies, NodeOrchestratorState> {
+): ActorDefinition<OrchestratorRequest, OrchestratorReplies, NodeOrchestratorState> {
   const { nodeId } = options;
+  // Outside the state on purpose: a restarted orchestrator still recognises a retried write.
+  const recent = new RecentRequests(options.recentRequests ?? 10_000);
+  // Bulk replies can be large (one error per item): remember fewer of them.
+  const recentBatches = new RecentRequests(Math.max(1, Math.floor((options.recentRequests ?? 10_000) / 10)));
   const askOptions = (signal: AbortSignal) => ({ signal, timeoutMs: options.shardAskTimeoutMs ?? 60_000 });
 
   function requireSchema(state: NodeOrchestratorState, index: string): IndexSchema {
@@ -220,7 +239,7 @@ export function nodeOrchestrator(
     return results.sort((a, b) => a.position - b.position);
   }
 
-  return defineActor<ClientOp, ClientReplies, NodeOrchestratorState>({
+  return defineActor<OrchestratorRequest, OrchestratorReplies, NodeOrchestratorState>({
     name: 'orchestrator',
     // Handlers mostly wait on shards; many requests are in flight at once.
     concurrency: 4096,
@@ -241,7 +260,8 @@ export function nodeOrchestrator(
           { name: `microshard-${shardId}`, registerAs: `microshard-${nodeId}-${shardId}` },
         ),
       );
-      const schemas = new SchemaCache();
+      const schemas = options.schemas ?? new SchemaCache();
+      schemas.clear();
       // Hydrate: the newest version of each index's schema among the shards.
       const stats = await Promise.all(shards.map((shard) => shard.ask({ type: 'StatsRequest' })));
       const names = new Set(stats.flatMap((reply) => reply.indexes.map((index) => index.name)));
@@ -264,100 +284,104 @@ export function nodeOrchestrator(
       return { shards, ring, schemas };
     },
     receive: {
-      async Write(state, message, context) {
-        const schema = await ensureSchema(state, message.index, [message.doc], context.signal);
-        const shardId = shardFor(state, schema, message);
-        const reply = await state.shards[shardId]!.ask(
-          { type: 'WriteRequest', index: message.index, id: message.id, doc: message.doc },
-          askOptions(context.signal),
-        );
-        return {
-          type: 'WriteResult',
-          id: reply.id,
-          result: reply.result,
-          version: reply.version,
-          shardId,
-          nodeId,
-        };
-      },
-      async BulkWrite(state, message, context): Promise<BulkWriteResult> {
-        const schema = await ensureSchema(
-          state,
-          message.index,
-          message.items.map((item) => item.doc),
-          context.signal,
-        );
-        const items = message.items.map((item, position) => ({ ...item, position }));
-        const results = await perShardBatches(
-          state,
-          items,
-          (item) => shardFor(state, schema, item),
-          async (shard, group) =>
-            (
-              await shard.ask(
-                {
-                  type: 'BatchWriteRequest',
-                  index: message.index,
-                  items: group.map((item) => ({ position: item.position, id: item.id, doc: item.doc })),
-                },
-                askOptions(context.signal),
-              )
-            ).results,
-        );
-        const errors = results.filter((result) => !result.ok).map(itemError);
-        return {
-          type: 'BulkWriteResult',
-          itemsReceived: message.items.length,
-          itemsWritten: results.length - errors.length,
-          errors,
-        };
-      },
-      async Delete(state, message, context) {
-        const schema = requireSchema(state, message.index);
-        const shardId = shardFor(state, schema, message);
-        const reply = await state.shards[shardId]!.ask(
-          { type: 'DeleteRequest', index: message.index, id: message.id },
-          askOptions(context.signal),
-        );
-        return {
-          type: 'DeleteResult',
-          id: reply.id,
-          result: reply.result,
-          version: reply.version,
-          shardId,
-          nodeId,
-        };
-      },
-      async BulkDelete(state, message, context): Promise<BulkDeleteResult> {
-        const schema = requireSchema(state, message.index);
-        const items = message.items.map((item, position) => ({ ...item, position }));
-        const results = await perShardBatches(
-          state,
-          items,
-          (item) => shardFor(state, schema, item),
-          async (shard, group) =>
-            (
-              await shard.ask(
-                {
-                  type: 'BatchDeleteRequest',
-                  index: message.index,
-                  items: group.map((item) => ({ position: item.position, id: item.id })),
-                },
-                askOptions(context.signal),
-              )
-            ).results,
-        );
-        const errors = results.filter((result) => !result.ok).map(itemError);
-        const deleted = results.filter(
-          (result): result is SuccessfulItem => result.ok && result.result === 'deleted',
-        ).length;
-        return {
-          type: 'BulkDeleteResult',
-          itemsReceived: message.items.length,
-          itemsDeleted: deleted,
-          errors,
-        };
-      },
+      Write: (state, message, context) =>
+        recent.run(message.requestId, async () => {
+          const schema = await ensureSchema(state, message.index, [message.doc], context.signal);
+          const shardId = shardFor(state, schema, message);
+          const reply = await state.shards[shardId]!.ask(
+            { type: 'WriteRequest', index: message.index, id: message.id, doc: message.doc },
+            askOptions(context.signal),
+          );
+          return {
+            type: 'WriteResult',
+            id: reply.id,
+            result: reply.result,
+            version: reply.version,
+            shardId,
+            nodeId,
+          };
+        }),
+      BulkWrite: (state, message, context) =>
+        recentBatches.run(message.requestId, async (): Promise<BulkWriteResult> => {
+          const schema = await ensureSchema(
+            state,
+            message.index,
+            message.items.map((item) => item.doc),
+            context.signal,
+          );
+          const items = message.items.map((item, position) => ({ ...item, position }));
+          const results = await perShardBatches(
+            state,
+            items,
+            (item) => shardFor(state, schema, item),
+            async (shard, group) =>
+              (
+                await shard.ask(
+                  {
+                    type: 'BatchWriteRequest',
+                    index: message.index,
+                    items: group.map((item) => ({ position: item.position, id: item.id, doc: item.doc })),
+                  },
+                  askOptions(context.signal),
+                )
+              ).results,
+          );
+          const errors = results.filter((result) => !result.ok).map(itemError);
+          return {
+            type: 'BulkWriteResult',
+            itemsReceived: message.items.length,
+            itemsWritten: results.length - errors.length,
+            errors,
+          };
+        }),
+      Delete: (state, message, context) =>
+        recent.run(message.requestId, async () => {
+          const schema = requireSchema(state, message.index);
+          const shardId = shardFor(state, schema, message);
+          const reply = await state.shards[shardId]!.ask(
+            { type: 'DeleteRequest', index: message.index, id: message.id },
+            askOptions(context.signal),
+          );
+          return {
+            type: 'DeleteResult',
+            id: reply.id,
+            result: reply.result,
+            version: reply.version,
+            shardId,
+            nodeId,
+          };
+        }),
+      BulkDelete: (state, message, context) =>
+        recentBatches.run(message.requestId, async (): Promise<BulkDeleteResult> => {
+          const schema = requireSchema(state, message.index);
+          const items = message.items.map((item, position) => ({ ...item, position }));
+          const results = await perShardBatches(
+            state,
+            items,
+            (item) => shardFor(state, schema, item),
+            async (shard, group) =>
+              (
+                await shard.ask(
+                  {
+                    type: 'BatchDeleteRequest',
+                    index: message.index,
+                    items: group.map((item) => ({ position: item.position, id: item.id })),
+                  },
+                  askOptions(context.signal),
+                )
+              ).results,
+          );
+          const errors = results.filter((result) => !result.ok).map(itemError);
+          const deleted = results.filter(
+            (result): result is SuccessfulItem => result.ok && result.result === 'deleted',
+          ).length;
+          return {
+            type: 'BulkDeleteResult',
+            itemsReceived: message.items.length,
+            itemsDeleted: deleted,
+            errors,
+          };
+        }),
       async Get(state, message, context) {
         const schema = requireSchema(state, message.index);
         const shardId = shardFor(state, schema, message);
@@ -408,6 +432,25 @@ export function nodeOrchestrator(
           state.schemas.set(message.index, undefined);
           return { type: 'DropIndexResult', dropped: known || replies.some((reply) => reply.dropped) };
         });
+      },
+      async InstallSchema(state, message, context) {
+        const name = message.schema.name;
+        return state.schemas.withLock(name, async () => {
+          const current = state.schemas.get(name);
+          const wanted = message.schema;
+          if (current !== undefined && sameSchemaContent(current, wanted)) {
+            return { type: 'SchemaInstalled', schema: current, changed: false };
+          }
+          if (current !== undefined && message.onlyIfNewer === true && wanted.version <= current.version) {
+            return { type: 'SchemaInstalled', schema: current, changed: false };
+          }
+          const schema = await putSchemaEverywhere(state, wanted, context.signal);
+          return { type: 'SchemaInstalled', schema, changed: true };
+        });
+      },
+      ListSchemas(state) {
+        const schemas = state.schemas.names().flatMap((name) => state.schemas.get(name) ?? []);
+        return { type: 'SchemaList', schemas };
       },
       async ListIndexes(state, _message, context) {
         const stats = await indexStats(state, context.signal);

@@ -21,6 +21,11 @@ export class SchemaCache {
     else this.schemas.set(index, schema);
   }
 
+  /** Forgets every cached schema (before a restarted orchestrator hydrates again). */
+  clear(): void {
+    this.schemas.clear();
+  }
+
   /** Names of the cached indexes, sorted. */
   names(): string[] {
     return [...this.schemas.keys()].sort();
@@ -41,4 +46,23 @@ export class SchemaCache {
       if (this.locks.get(index) === settled) this.locks.delete(index);
     }
   }
+}
+
+/** True when two schemas describe the same index layout, whatever their version counters. */
+export function sameSchemaContent(a: IndexSchema, b: IndexSchema): boolean {
+  const { version: _a, ...left } = a;
+  const { version: _b, ...right } = b;
+  return canonical(left) === canonical(right);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+      .map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -1,8 +1,8 @@
 /**
  * RouterActor: the ingress of every client operation. For each operation it asks for a
  * routing decision, then carries it out. On a single node every decision is Local and the
- * operation goes to the node's orchestrator; remote and broadcast routes come with the
- * cluster coordinator.
+ * operation goes to the node's orchestrator. In a cluster the decisions come from the
+ * ClusterCoordinator and are carried out by the cluster executor (cluster-routing.ts).
  * @module
  */
 import {
@@ -20,6 +20,7 @@ import {
   type MessageContext,
   type MessageHandlers,
 } from '../runtime/index.js';
+import { clusterExecutor, type ClusterRoutingOptions } from './cluster-routing.js';
 import { localOnly, type RouteDecider } from './route-decision.js';
 
 /** What a router needs. */
@@ -32,6 +33,11 @@ export interface RouterOptions {
   readonly mailboxLimit?: number;
   /** Deadline of one forwarded operation (default 60 s); the caller's deadline also applies. */
   readonly forwardTimeoutMs?: number;
+  /**
+   * Cluster mode: decisions come from the ClusterCoordinator and are carried out over the
+   * mesh (remote asks, per-owner batches, scatter-gather). Absent: the single-node path.
+   */
+  readonly cluster?: ClusterRoutingOptions;
 }
 
 type RouterState = undefined;
@@ -49,11 +55,13 @@ export class RouteUnavailableError extends CameoError {
 export function routerActor(options: RouterOptions): ActorDefinition<ClientOp, ClientReplies, RouterState> {
   const decide = options.decide ?? localOnly;
   const timeoutMs = options.forwardTimeoutMs ?? 60_000;
+  const cluster = options.cluster === undefined ? undefined : clusterExecutor(options.cluster);
 
   async function route<M extends ClientOp>(
     message: M,
     context: Context,
   ): Promise<ReplyOf<ClientOp, ClientReplies, M>> {
+    if (cluster !== undefined) return cluster.execute(message, context.signal, timeoutMs);
     const decision = await decide(message);
     switch (decision.route) {
       case 'Local':

@@ -9,6 +9,7 @@ import { Gateway, type GatewayEnv, type HttpLimits } from './gateway.js';
 import { logErrorResponse, methodNotAllowed, routeNotFound, toErrorResponse } from './http-errors.js';
 import { GatewayMetrics } from './http-metrics.js';
 import type { NodeHandle } from './node-handle.js';
+import { registerClusterRoutes } from './routes/cluster.js';
 import { registerDocumentRoutes } from './routes/documents.js';
 import { registerIndexRoutes } from './routes/indexes.js';
 import { registerIngestStreamRoute } from './routes/ingest-stream.js';
@@ -45,6 +46,7 @@ export function createApp(options: AppOptions): GatewayApp {
   registerSearchRoutes(app, gateway);
   registerIndexRoutes(app, gateway);
   registerSystemRoutes(app, gateway);
+  registerClusterRoutes(app, gateway);
   // A known path with another method is 405 with Allow, not 404.
   const patterns = app.routes
     .filter((route) => route.method !== 'ALL')

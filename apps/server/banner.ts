@@ -17,7 +17,10 @@ export interface BannerFacts {
 export function startupBanner(facts: BannerFacts): string {
   const { config } = facts;
   const cluster = config.cluster.enabled
-    ? `enabled on ${config.cluster.bindAddress}:${config.cluster.port} (not active in this version)`
+    ? `enabled on ${config.cluster.bindAddress}:${config.cluster.port}` +
+      (config.cluster.seedNodes.length > 0
+        ? `, seeds ${config.cluster.seedNodes.join(', ')}`
+        : ' (first node)')
     : 'disabled (single node)';
   const rows: Array<[string, string]> = [
     ['version', facts.version],

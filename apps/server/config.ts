@@ -195,7 +195,7 @@ export const SETTINGS: readonly Setting[] = [
     'cluster.enabled',
     'boolean',
     false,
-    'Join a cluster (not yet implemented: validated and ignored).',
+    'Join a cluster: listen on cluster.port and dial the seed nodes (see docs/CLUSTER.md).',
   ),
   setting('cluster.port', 'integer', 9580, 'Cluster (libp2p) port.'),
   setting('cluster.bindAddress', 'string', '127.0.0.1', 'Cluster bind address.'),

@@ -5,8 +5,8 @@
  */
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { ActorRef } from '../../actors/index.js';
-import type { ClientOp, ClientReplies } from '../../messages/index.js';
+import type { ActorRef, ClusterTrafficSnapshot } from '../../actors/index.js';
+import type { ClientOp, ClientReplies, ClusterStatus, RingSnapshot } from '../../messages/index.js';
 import type { ServerConfig } from './config.js';
 
 /** Lifecycle state of one microshard. */
@@ -52,6 +52,20 @@ export interface NodeHandle {
   readonly metrics: Registry;
   /** Drains the node's queued work and closes its stores. Called once, after HTTP has drained. */
   stop(): Promise<void>;
+  /** Present when the node is a cluster member (`--cluster-enabled`). */
+  readonly cluster?: ClusterHandle;
+}
+
+/** The cluster as the gateway's admin routes see it. */
+export interface ClusterHandle {
+  /** The ring's members other than this node, their health, and the cluster state. */
+  status(): Promise<ClusterStatus>;
+  /** The ring's virtual nodes. */
+  ring(): Promise<RingSnapshot>;
+  /** Broadcasts, failures, retries, remote timeouts and per-peer latency since start. */
+  traffic(): ClusterTrafficSnapshot;
+  /** The addresses peers can dial. */
+  addresses(): string[];
 }
 
 /** Builds and starts a node from the server configuration. */

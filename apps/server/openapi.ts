@@ -224,6 +224,27 @@ export function openApiDocument(): Schema {
           },
         }),
       },
+      '/_cluster/nodes': {
+        get: operation(
+          'The ring members (this node first), their health and addresses, and the cluster state',
+          {
+            responses: {
+              '200': ok('Cluster members', ref('ClusterNodes')),
+              '500': commonErrors['500'],
+              '503': commonErrors['503'],
+            },
+          },
+        ),
+      },
+      '/_cluster/ring': {
+        get: operation('The consistent-hash ring: members, their key-space share, every virtual node', {
+          responses: {
+            '200': ok('Ring', ref('ClusterRing')),
+            '500': commonErrors['500'],
+            '503': commonErrors['503'],
+          },
+        }),
+      },
       '/metrics': {
         get: operation('Prometheus metrics (text exposition format)', {
           responses: {
@@ -369,6 +390,7 @@ function componentSchemas(): Record<string, Schema> {
         offset: integer,
         total_shards: integer,
         failed_shards: integer,
+        nodes_contacted: integer,
         took_ms: { type: 'number' },
       },
     },
@@ -447,8 +469,71 @@ function componentSchemas(): Record<string, Schema> {
           },
         },
         queue_depths: { type: 'object', additionalProperties: true },
+        cluster: {
+          type: 'object',
+          description: 'Present on a cluster member.',
+          properties: {
+            state: { type: 'string', enum: ['Active', 'Degraded', 'Failed'] },
+            ring_virtual_nodes: integer,
+            peers: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            broadcasts: integer,
+            broadcast_failures: integer,
+            retries: integer,
+            remote_timeouts: integer,
+          },
+        },
       },
       additionalProperties: true,
+    },
+    ClusterNodes: {
+      type: 'object',
+      properties: {
+        cluster_enabled: { type: 'boolean' },
+        state: { type: 'string', enum: ['Active', 'Degraded', 'Failed'] },
+        node_id: { type: 'string' },
+        nodes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              node_id: { type: 'string' },
+              node_name: { type: 'string' },
+              self: { type: 'boolean' },
+              healthy: { type: 'boolean' },
+              shards: integer,
+              addresses: { type: 'array', items: { type: 'string' } },
+              last_seen_ms: integer,
+            },
+          },
+        },
+      },
+    },
+    ClusterRing: {
+      type: 'object',
+      properties: {
+        cluster_enabled: { type: 'boolean' },
+        hash: { type: 'string' },
+        virtual_nodes_per_node: integer,
+        virtual_nodes: integer,
+        members: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              node_id: { type: 'string' },
+              shard_count: integer,
+              key_space_share: { type: 'number' },
+            },
+          },
+        },
+        tokens: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { token: integer, node_id: { type: 'string' }, shard_id: integer },
+          },
+        },
+      },
     },
   };
 }

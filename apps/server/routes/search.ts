@@ -56,6 +56,7 @@ function summary(result: SearchResult, spec: SearchSpec, started: number): Recor
     offset: spec.offset,
     total_shards: result.totalShards,
     failed_shards: result.failedShards,
+    nodes_contacted: result.nodesContacted,
     took_ms: Math.round((performance.now() - started) * 1000) / 1000,
   };
 }

@@ -135,6 +135,7 @@ describe('search stream', () => {
         offset: 0,
         total_shards: 4,
         failed_shards: 0,
+        nodes_contacted: 1,
         took_ms: expect.any(Number),
       },
     });

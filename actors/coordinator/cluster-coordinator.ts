@@ -1,0 +1,610 @@
+/**
+ * ClusterCoordinator: this node's view of the cluster. It keeps the ring's members (sticky,
+ * persisted: a node that is down keeps its virtual nodes, so its keys get 503 naming it
+ * instead of silently landing elsewhere), their health from the mesh's peer events, and the
+ * consistent-hash ring rebuilt when a member joins for the first time. It answers routing
+ * decisions, and it serialises the schema changes of the indexes whose key `schema:<index>`
+ * this node owns on the ring, installing each result on every live node before replying.
+ * When a peer joins it pulls that peer's members (a node that missed a member learns it)
+ * and schemas (a node that joins later learns every index). Registered `coordinator-<nodeId>`.
+ * @module
+ */
+import { Gauge, type Registry } from 'prom-client';
+import {
+  CameoError,
+  IndexNotFoundError,
+  ValidationError,
+  type ChangeSchema,
+  type ClusterStatus,
+  type CoordinatorClusterReplies,
+  type CoordinatorClusterRequest,
+  type CoordinatorReplies,
+  type CoordinatorRequest,
+  type IndexSchema,
+  type PeerInfo,
+  type RouteDecision,
+  type SchemaChanged,
+} from '../../messages/index.js';
+import { checkCompatible, evolveSchema } from '../../storage/index.js';
+import type { OrchestratorReplies, OrchestratorRequest } from '../orchestrator/node-orchestrator.js';
+import type { ActorRef } from '../ref.js';
+import { CrashPolicy, defineActor, type ActorDefinition, type MessageContext } from '../runtime/index.js';
+import type { ClusterMesh } from './cluster-mesh.js';
+import { HashRing, VIRTUAL_NODES_PER_NODE } from './hash-ring.js';
+import { KeyedLock } from './keyed-lock.js';
+import { readMembers, writeMembers } from './membership-file.js';
+
+/** Every message the ClusterCoordinator accepts. */
+export type ClusterCoordinatorRequest = CoordinatorRequest | CoordinatorClusterRequest;
+/** The coordinator's replies, by request `type`. */
+export type ClusterCoordinatorReplies = CoordinatorReplies & CoordinatorClusterReplies;
+
+type OrchestratorRef = ActorRef<OrchestratorRequest, OrchestratorReplies>;
+type CoordinatorRef = ActorRef<ClusterCoordinatorRequest, ClusterCoordinatorReplies>;
+
+/** What a coordinator needs. */
+export interface ClusterCoordinatorOptions {
+  readonly nodeId: string;
+  readonly shardCount: number;
+  /** Where the membership list is kept (the node's first data path). */
+  readonly dataPath: string;
+  readonly mesh: ClusterMesh;
+  /** This node's orchestrator. */
+  readonly orchestrator: OrchestratorRef;
+  /** Seed nodes; with seeds, InitSwarm waits until the first peer is synchronised. */
+  readonly seeds: readonly string[];
+  /** How long InitSwarm waits for the first peer (default 30 s). */
+  readonly joinTimeoutMs?: number;
+  /** Deadline of one ask to a peer (default 5 s). */
+  readonly peerTimeoutMs?: number;
+  readonly metricsRegistry?: Registry;
+}
+
+interface Member {
+  readonly nodeId: string;
+  shardCount: number;
+  peerId: string;
+  addresses: readonly string[];
+  healthy: boolean;
+  lastSeenMs: number;
+}
+
+/** The coordinator's live parts. */
+export interface CoordinatorState {
+  readonly members: Map<string, Member>;
+  ring: HashRing;
+  /** Peers whose members and schemas were pulled since they last joined. */
+  readonly synced: Set<string>;
+  readonly unsubscribe: Array<() => void>;
+}
+
+type Context = MessageContext<ClusterCoordinatorRequest, ClusterCoordinatorReplies, CoordinatorState>;
+
+/** The cluster's state as one node sees it. */
+export function clusterState(members: Iterable<{ nodeId: string; healthy: boolean }>, self: string) {
+  let others = 0;
+  let down = 0;
+  for (const member of members) {
+    if (member.nodeId === self) continue;
+    others++;
+    if (!member.healthy) down++;
+  }
+  if (down === 0) return 'Active' as const;
+  return down === others ? ('Failed' as const) : ('Degraded' as const);
+}
+
+/** The key whose ring owner serialises an index's schema changes. */
+export function schemaKey(index: string): string {
+  return `schema:${index}`;
+}
+
+/** The definition of a node's coordinator. */
+export function clusterCoordinator(
+  options: ClusterCoordinatorOptions,
+): ActorDefinition<ClusterCoordinatorRequest, ClusterCoordinatorReplies, CoordinatorState> {
+  const { nodeId, mesh } = options;
+  const peerTimeoutMs = options.peerTimeoutMs ?? 5_000;
+  const schemaLocks = new KeyedLock();
+  // The metrics read the latest state through this reference.
+  let current: CoordinatorState | undefined;
+  if (options.metricsRegistry !== undefined) registerMetrics(options.metricsRegistry);
+
+  function registerMetrics(registry: Registry): void {
+    new Gauge({
+      name: 'cameodb_cluster_peers',
+      help: 'Members of the ring other than this node, by health.',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        const others = [...(current?.members.values() ?? [])].filter((member) => member.nodeId !== nodeId);
+        this.set({ state: 'up' }, others.filter((member) => member.healthy).length);
+        this.set({ state: 'down' }, others.filter((member) => !member.healthy).length);
+      },
+    });
+    new Gauge({
+      name: 'cameodb_cluster_state',
+      help: 'Cluster state as this node sees it: 0 Active, 1 Degraded, 2 Failed.',
+      registers: [registry],
+      collect() {
+        const state = current === undefined ? 'Active' : clusterState(current.members.values(), nodeId);
+        this.set(state === 'Active' ? 0 : state === 'Degraded' ? 1 : 2);
+      },
+    });
+    new Gauge({
+      name: 'cameodb_cluster_ring_virtual_nodes',
+      help: 'Virtual nodes on the consistent-hash ring.',
+      registers: [registry],
+      collect() {
+        this.set(current?.ring.size ?? 0);
+      },
+    });
+  }
+
+  const orchestratorOf = (target: string): OrchestratorRef =>
+    target === nodeId
+      ? options.orchestrator
+      : mesh.remoteRef<OrchestratorRequest, OrchestratorReplies>(target, `orchestrator-${target}`);
+  const coordinatorOf = (target: string): CoordinatorRef =>
+    mesh.remoteRef<ClusterCoordinatorRequest, ClusterCoordinatorReplies>(target, `coordinator-${target}`);
+
+  function rebuildRing(state: CoordinatorState): void {
+    state.ring = new HashRing(
+      [...state.members.values()].map((member) => ({ nodeId: member.nodeId, shardCount: member.shardCount })),
+    );
+    persist(state);
+  }
+
+  function persist(state: CoordinatorState): void {
+    writeMembers(
+      options.dataPath,
+      [...state.members.values()].map((member) => ({
+        nodeId: member.nodeId,
+        shardCount: member.shardCount,
+        addresses: [...member.addresses],
+      })),
+    );
+  }
+
+  function peerInfo(member: Member): PeerInfo {
+    return {
+      nodeId: member.nodeId,
+      peerId: member.peerId,
+      addresses: [...member.addresses],
+      shards: Array.from({ length: member.shardCount }, (_, shard) => shard),
+      healthy: member.nodeId === nodeId ? true : member.healthy,
+      lastSeenMs: member.lastSeenMs,
+    };
+  }
+
+  function status(state: CoordinatorState): ClusterStatus {
+    return {
+      type: 'ClusterStatus',
+      nodeId,
+      state: clusterState(state.members.values(), nodeId),
+      peers: [...state.members.values()].filter((member) => member.nodeId !== nodeId).map(peerInfo),
+      ringSize: state.ring.size,
+    };
+  }
+
+  /** Adds or refreshes a member; true when the ring changed. */
+  function upsertMember(
+    state: CoordinatorState,
+    peer: { nodeId: string; peerId: string; addresses: readonly string[]; shardCount: number },
+    healthy: boolean,
+  ): boolean {
+    const known = state.members.get(peer.nodeId);
+    if (known === undefined) {
+      state.members.set(peer.nodeId, { ...peer, healthy, lastSeenMs: healthy ? Date.now() : 0 });
+      return true;
+    }
+    if (peer.peerId !== '') known.peerId = peer.peerId;
+    if (peer.addresses.length > 0) known.addresses = peer.addresses;
+    if (healthy) {
+      known.healthy = true;
+      known.lastSeenMs = Date.now();
+    }
+    if (peer.shardCount > 0 && peer.shardCount !== known.shardCount) {
+      known.shardCount = peer.shardCount;
+      return true;
+    }
+    return false;
+  }
+
+  /** Pulls a joined peer's members and schemas. */
+  async function synchronise(state: CoordinatorState, peer: string, context: Context): Promise<void> {
+    const known = await coordinatorOf(peer).ask({ type: 'GetKnownPeers' }, { timeoutMs: peerTimeoutMs });
+    const connected = new Set(mesh.peers().map((item) => item.nodeId));
+    let changed = false;
+    for (const info of known.peers) {
+      if (info.nodeId === nodeId || info.shards.length === 0) continue;
+      if (!state.members.has(info.nodeId)) {
+        context.logger.info({ member: info.nodeId, from: peer }, 'learnt a ring member from a peer');
+      }
+      changed =
+        upsertMember(
+          state,
+          {
+            nodeId: info.nodeId,
+            peerId: info.peerId,
+            addresses: info.addresses,
+            shardCount: info.shards.length,
+          },
+          connected.has(info.nodeId),
+        ) || changed;
+    }
+    if (changed) rebuildRing(state);
+    const { schemas } = await orchestratorOf(peer).ask({ type: 'ListSchemas' }, { timeoutMs: peerTimeoutMs });
+    for (const schema of schemas) {
+      const installed = await options.orchestrator.ask(
+        { type: 'InstallSchema', schema, onlyIfNewer: true },
+        { timeoutMs: 60_000 },
+      );
+      if (installed.changed)
+        context.logger.info({ index: schema.name, from: peer }, 'schema pulled from a peer');
+    }
+    state.synced.add(peer);
+  }
+
+  async function waitForFirstPeer(state: CoordinatorState, signal: AbortSignal): Promise<boolean> {
+    const deadline = Date.now() + (options.joinTimeoutMs ?? 30_000);
+    while (state.synced.size === 0) {
+      if (Date.now() > deadline || signal.aborted) return false;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return true;
+  }
+
+  function liveNodes(state: CoordinatorState): string[] {
+    return [...state.members.values()]
+      .filter((member) => member.nodeId === nodeId || member.healthy)
+      .map((member) => member.nodeId);
+  }
+
+  /** Installs `schema` on every live node but this one; returns the nodes that did not confirm. */
+  async function pushSchema(
+    state: CoordinatorState,
+    schema: IndexSchema,
+    context: Context,
+  ): Promise<string[]> {
+    const others = [...state.members.values()].filter((member) => member.nodeId !== nodeId);
+    const unreachable: string[] = [];
+    await Promise.all(
+      others.map(async (member) => {
+        if (!member.healthy) {
+          unreachable.push(member.nodeId);
+          return;
+        }
+        try {
+          await orchestratorOf(member.nodeId).ask(
+            { type: 'InstallSchema', schema },
+            { timeoutMs: peerTimeoutMs, signal: context.signal },
+          );
+        } catch (error) {
+          context.logger.warn({ err: error, peer: member.nodeId, index: schema.name }, 'schema push failed');
+          unreachable.push(member.nodeId);
+        }
+      }),
+    );
+    return unreachable.sort();
+  }
+
+  async function changeSchema(
+    state: CoordinatorState,
+    message: ChangeSchema,
+    context: Context,
+  ): Promise<SchemaChanged> {
+    const owner = state.ring.ownerOf(schemaKey(message.index)).nodeId;
+    if (owner !== nodeId) {
+      // The asker's ring differs from ours (a membership change in flight): refuse rather than fork.
+      throw new ValidationError(
+        `node ${nodeId} does not own the schema of "${message.index}" (owner: ${owner}); retry`,
+      );
+    }
+    const local = options.orchestrator;
+    const askOptions = { timeoutMs: 60_000, signal: context.signal };
+    return schemaLocks.run(message.index, async (): Promise<SchemaChanged> => {
+      const { change } = message;
+      switch (change.kind) {
+        case 'create': {
+          const before = (await local.ask({ type: 'GetConfig', index: message.index }, askOptions)).schema;
+          if (before !== undefined && (await populatedAnywhere(state, message.index, context))) {
+            checkCompatible(before, change.schema);
+          }
+          const reply = await local.ask({ type: 'CreateConfig', schema: change.schema }, askOptions);
+          const schema = reply.schema!;
+          const unreachable = await pushSchema(state, schema, context);
+          return {
+            type: 'SchemaChanged',
+            schema,
+            created: before === undefined,
+            dropped: false,
+            unreachable,
+          };
+        }
+        case 'evolve': {
+          const before = (await local.ask({ type: 'GetConfig', index: message.index }, askOptions)).schema;
+          if (before === undefined && !change.autoCreate) throw new IndexNotFoundError(message.index);
+          let next = before;
+          for (const doc of change.docs) next = evolveSchema(next, message.index, doc) ?? next;
+          if (next === undefined || next === before) {
+            return {
+              type: 'SchemaChanged',
+              ...(before === undefined ? {} : { schema: before }),
+              created: false,
+              dropped: false,
+              unreachable: [],
+            };
+          }
+          const installed = await local.ask({ type: 'InstallSchema', schema: next }, askOptions);
+          const unreachable = await pushSchema(state, installed.schema, context);
+          return {
+            type: 'SchemaChanged',
+            schema: installed.schema,
+            created: before === undefined,
+            dropped: false,
+            unreachable,
+          };
+        }
+        case 'drop': {
+          const live = liveNodes(state);
+          const unreachable = [...state.members.keys()].filter((member) => !live.includes(member));
+          let dropped = false;
+          await Promise.all(
+            live.map(async (target) => {
+              try {
+                const reply = await orchestratorOf(target).ask(
+                  { type: 'DropIndex', index: message.index },
+                  { timeoutMs: target === nodeId ? 60_000 : peerTimeoutMs, signal: context.signal },
+                );
+                dropped ||= reply.dropped;
+              } catch (error) {
+                if (target === nodeId) throw error;
+                context.logger.warn(
+                  { err: error, peer: target, index: message.index },
+                  'drop failed on a peer',
+                );
+                unreachable.push(target);
+              }
+            }),
+          );
+          return { type: 'SchemaChanged', created: false, dropped, unreachable: unreachable.sort() };
+        }
+      }
+    });
+  }
+
+  async function populatedAnywhere(
+    state: CoordinatorState,
+    index: string,
+    context: Context,
+  ): Promise<boolean> {
+    const counts = await Promise.all(
+      liveNodes(state).map(async (target) => {
+        try {
+          const reply = await orchestratorOf(target).ask(
+            { type: 'ListIndexes' },
+            { timeoutMs: peerTimeoutMs, signal: context.signal },
+          );
+          return reply.indexes.find((entry) => entry.name === index)?.documentCount ?? 0;
+        } catch (error) {
+          if (error instanceof CameoError && target !== nodeId) return 0;
+          throw error;
+        }
+      }),
+    );
+    return counts.some((count) => count > 0);
+  }
+
+  /**
+   * There is no rebalancing: documents this node holds whose keys the new member now owns
+   * stay here, unreachable by id. Say so loudly when it can matter (docs/CLUSTER.md).
+   */
+  function warnIfHoldingData(member: string, context: Context): void {
+    options.orchestrator.ask({ type: 'ListIndexes' }, { timeoutMs: 10_000 }).then(
+      (reply) => {
+        const documents = reply.indexes.reduce((sum, index) => sum + index.documentCount, 0);
+        if (documents > 0) {
+          context.logger.warn(
+            { member, documents },
+            'a new member joined while this node holds documents: keys it now owns are not moved (no rebalancing); reads by id of those keys will miss',
+          );
+        }
+      },
+      (error: unknown) => context.logger.debug({ err: error }, 'could not count documents after a join'),
+    );
+  }
+
+  function decide(state: CoordinatorState, routingKey: string): RouteDecision {
+    const owner = state.ring.ownerOf(routingKey);
+    if (owner.nodeId === nodeId) return { type: 'RouteDecision', route: 'Local', shardId: owner.shardId };
+    return {
+      type: 'RouteDecision',
+      route: 'Remote',
+      nodeId: owner.nodeId,
+      shardId: owner.shardId,
+      available: state.members.get(owner.nodeId)?.healthy ?? false,
+    };
+  }
+
+  return defineActor<ClusterCoordinatorRequest, ClusterCoordinatorReplies, CoordinatorState>({
+    name: 'coordinator',
+    // Routing decisions must never wait behind a peer synchronisation or a schema change.
+    concurrency: 4096,
+    mailboxLimit: 100_000,
+    messageDeadlineMs: 120_000,
+    // A failed schema change or a failed sync is the asker's error; the membership stays valid.
+    supervision: CrashPolicy.Resume,
+    initialState(context) {
+      const members = new Map<string, Member>();
+      for (const record of readMembers(options.dataPath)) {
+        if (record.nodeId === nodeId) continue;
+        members.set(record.nodeId, {
+          nodeId: record.nodeId,
+          shardCount: record.shardCount,
+          peerId: '',
+          addresses: record.addresses ?? [],
+          healthy: false,
+          lastSeenMs: 0,
+        });
+      }
+      members.set(nodeId, {
+        nodeId,
+        shardCount: options.shardCount,
+        peerId: '',
+        addresses: [],
+        healthy: true,
+        lastSeenMs: Date.now(),
+      });
+      const state: CoordinatorState = {
+        members,
+        ring: new HashRing([]),
+        synced: new Set(),
+        unsubscribe: [],
+      };
+      rebuildRing(state);
+      const self = context.self;
+      state.unsubscribe.push(
+        mesh.onPeerJoined((peer) =>
+          self.tell({ type: 'PeerJoined', ...peer, addresses: [...peer.addresses] }),
+        ),
+        mesh.onPeerLost((lost) => self.tell({ type: 'PeerLost', nodeId: lost })),
+      );
+      current = state;
+      return state;
+    },
+    onStop(state) {
+      for (const unsubscribe of state.unsubscribe) unsubscribe();
+    },
+    receive: {
+      async InitSwarm(state, _message, context) {
+        await mesh.start();
+        const me = state.members.get(nodeId);
+        if (me !== undefined) me.addresses = mesh.addresses();
+        // Peers that completed their hello before we subscribed.
+        for (const peer of mesh.peers())
+          context.self.tell({ type: 'PeerJoined', ...peer, addresses: [...peer.addresses] });
+        const others = state.members.size > 1;
+        // Remembered members are dialled too: a restarted node finds the cluster without seeds.
+        const connected = new Set(mesh.peers().map((peer) => peer.nodeId));
+        for (const member of state.members.values()) {
+          if (member.nodeId === nodeId || connected.has(member.nodeId)) continue;
+          for (const address of member.addresses.filter((item) => item.includes('/tcp/')).slice(0, 2)) {
+            mesh.dial(address).catch((error: unknown) => {
+              context.logger.debug(
+                { err: error, member: member.nodeId, address },
+                'remembered member not reached',
+              );
+            });
+          }
+        }
+        if (options.seeds.length > 0 || others) {
+          const joined = await waitForFirstPeer(state, context.signal);
+          if (!joined)
+            context.logger.warn({ seeds: options.seeds }, 'no peer reached before the join timeout');
+        }
+        return status(state);
+      },
+      async ShutdownSwarm() {
+        await mesh.stop();
+        return { type: 'Ack' };
+      },
+      DiscoverPeers(state) {
+        return { type: 'KnownPeers', peers: [...state.members.values()].map(peerInfo) };
+      },
+      GetStatus: (state) => status(state),
+      RegisterLocalShards(state, message) {
+        const member = state.members.get(message.nodeId);
+        if (
+          member !== undefined &&
+          message.shards.length > 0 &&
+          member.shardCount !== message.shards.length
+        ) {
+          member.shardCount = message.shards.length;
+          rebuildRing(state);
+        }
+        return { type: 'Ack' };
+      },
+      RouteOperation(state, message) {
+        if (message.scope === 'broadcast') {
+          const members = [...state.members.values()].sort((a, b) =>
+            a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0,
+          );
+          return {
+            type: 'RouteDecision',
+            route: 'Broadcast',
+            nodeIds: members.map((member) => member.nodeId),
+            nodes: members.map((member) => ({
+              nodeId: member.nodeId,
+              shardCount: member.shardCount,
+              available: member.nodeId === nodeId || member.healthy,
+            })),
+          };
+        }
+        if (message.routingKey === undefined)
+          throw new ValidationError('a keyed operation needs a routing key');
+        return decide(state, message.routingKey);
+      },
+      GetKnownPeers(state) {
+        return { type: 'KnownPeers', peers: [...state.members.values()].map(peerInfo) };
+      },
+      ChangeSchema: (state, message, context) => changeSchema(state, message, context),
+      RouteKeys(state, message) {
+        const owners = message.routingKeys.map((key) => state.ring.ownerOf(key));
+        const unavailable = [...new Set(owners.map((owner) => owner.nodeId))].filter(
+          (owner) => owner !== nodeId && state.members.get(owner)?.healthy !== true,
+        );
+        return { type: 'RouteKeysResult', owners, unavailable };
+      },
+      GetRing(state) {
+        return {
+          type: 'RingSnapshot',
+          virtualNodesPerNode: VIRTUAL_NODES_PER_NODE,
+          members: state.ring.members.map((member) => ({
+            nodeId: member.nodeId,
+            shardCount: member.shardCount,
+          })),
+          tokens: state.ring.tokens().map((token) => ({ ...token })),
+        };
+      },
+      PeerJoined(state, message, context) {
+        const changed = upsertMember(state, message, true);
+        if (changed) {
+          context.logger.info({ member: message.nodeId, shards: message.shardCount }, 'new ring member');
+          rebuildRing(state);
+          warnIfHoldingData(message.nodeId, context);
+        } else {
+          context.logger.info({ member: message.nodeId }, 'peer is back');
+          persist(state);
+        }
+        state.synced.delete(message.nodeId);
+        const sync = context.self;
+        void synchronise(state, message.nodeId, context).catch((error: unknown) => {
+          context.logger.warn({ err: error, peer: message.nodeId }, 'synchronising with a peer failed');
+          // Try again while the peer is still up (it may still be starting its actors).
+          setTimeout(() => {
+            if (state.members.get(message.nodeId)?.healthy === true && !state.synced.has(message.nodeId)) {
+              const member = state.members.get(message.nodeId)!;
+              sync.tell({
+                type: 'PeerJoined',
+                nodeId: member.nodeId,
+                peerId: member.peerId,
+                addresses: [...member.addresses],
+                shardCount: member.shardCount,
+              });
+            }
+          }, 500).unref();
+        });
+        return undefined;
+      },
+      PeerLost(state, message, context) {
+        const member = state.members.get(message.nodeId);
+        if (member !== undefined && member.nodeId !== nodeId) {
+          member.healthy = false;
+          state.synced.delete(message.nodeId);
+          context.logger.warn({ member: message.nodeId }, 'ring member lost');
+        }
+        return undefined;
+      },
+    },
+  });
+}

@@ -1,0 +1,552 @@
+/**
+ * How the router carries out the cluster's routing decisions:
+ * - keyed operations go to the owner's orchestrator (local, or remote with a deadline and
+ *   retries with backoff; a write always carries a request id, so a retry is never applied
+ *   twice: the owner's orchestrator answers a replayed id with the first reply);
+ * - a bulk write or delete is split by owner node, one batch per node, and the per-item
+ *   results are put back at the caller's positions;
+ * - a search fans out to every node (fan-out limit, per-peer timeout), each node answers
+ *   its own top offset+limit, the pages are merged (mergeHits) and the offset applied after
+ *   the merge; a node that is down or fails counts its shards in failedShards;
+ * - schema changes (create, drop, new fields from writes) go to the coordinator owning the
+ *   key `schema:<index>`, which serialises them and installs the result on every live node.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ActorStoppedError,
+  AskTimeoutError,
+  CameoError,
+  IndexNotFoundError,
+  OverloadedError,
+  PeerGoneError,
+  UnknownActorError,
+  type BulkDelete,
+  type BulkWrite,
+  type ChangeSchema,
+  type ClientOp,
+  type ClientReplies,
+  type IndexSchema,
+  type JsonObject,
+  type ListIndexesResult,
+  type ReplyOf,
+  type RouteDecision,
+  type Search,
+  type SearchResult,
+  type SchemaChanged,
+  type Stream,
+  type WireError,
+} from '../../messages/index.js';
+import { evolveSchema } from '../../storage/index.js';
+import type {
+  ClusterCoordinatorReplies,
+  ClusterCoordinatorRequest,
+} from '../coordinator/cluster-coordinator.js';
+import { schemaKey } from '../coordinator/cluster-coordinator.js';
+import type { ClusterMesh } from '../coordinator/cluster-mesh.js';
+import { routeKey } from '../coordinator/routing-key.js';
+import { mergeHits, type HitPage } from '../orchestrator/merge-hits.js';
+import type { OrchestratorReplies, OrchestratorRequest } from '../orchestrator/node-orchestrator.js';
+import type { SchemaCache } from '../orchestrator/schema-cache.js';
+import type { ActorRef } from '../ref.js';
+import type { ClusterRouterMetrics } from './cluster-metrics.js';
+
+type OrchestratorRef = ActorRef<OrchestratorRequest, OrchestratorReplies>;
+type CoordinatorRef = ActorRef<ClusterCoordinatorRequest, ClusterCoordinatorReplies>;
+
+/** What the router needs to act as a cluster member. */
+export interface ClusterRoutingOptions {
+  readonly nodeId: string;
+  /** This node's orchestrator. */
+  readonly orchestrator: OrchestratorRef;
+  /** This node's coordinator. */
+  readonly coordinator: CoordinatorRef;
+  readonly mesh: ClusterMesh;
+  /** The node's schema cache (shared with its orchestrator): routing fields, schema evolution. */
+  readonly schemas: SchemaCache;
+  readonly autoCreateIndexes: boolean;
+  readonly metrics: ClusterRouterMetrics;
+  /** Most nodes asked at once by one broadcast (default 16). */
+  readonly fanOutLimit?: number;
+  /** Deadline of one node's answer to a broadcast, and of one keyed remote attempt (default 10 s). */
+  readonly peerTimeoutMs?: number;
+  /** Attempts of a remote call whose failure may be transient (default 3). */
+  readonly maxAttempts?: number;
+  /** First retry delay; doubled per attempt, with jitter (default 50 ms). */
+  readonly retryBackoffMs?: number;
+}
+
+/** Error codes that mean the request itself is wrong: every node would say the same. */
+const REQUEST_ERROR_CODES = new Set([
+  'VALIDATION_ERROR',
+  'QUERY_SYNTAX_ERROR',
+  'FIELD_TYPE_ERROR',
+  'INVALID_ID',
+]);
+
+/** Failures worth another attempt: the peer went away, was slow, was restarting or overloaded. */
+function isTransient(error: unknown): boolean {
+  return (
+    error instanceof PeerGoneError ||
+    error instanceof AskTimeoutError ||
+    error instanceof UnknownActorError ||
+    error instanceof ActorStoppedError ||
+    error instanceof OverloadedError
+  );
+}
+
+/** The 503 of an operation whose owner is down: names the node. */
+export function ownerUnavailable(nodeId: string, what: string, cause?: unknown): PeerGoneError {
+  const reason = cause instanceof Error ? `: ${cause.message}` : ' (it is down)';
+  return new PeerGoneError(`node ${nodeId}, which owns ${what}, is unavailable${reason}; retry later`, {
+    details: { node_id: nodeId },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Runs `work` over `items` with at most `limit` at once. */
+async function withLimit<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  });
+  await Promise.all(runners);
+}
+
+/** The cluster executor of one router. */
+export interface ClusterExecutor {
+  execute<M extends ClientOp>(
+    message: M,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<ReplyOf<ClientOp, ClientReplies, M>>;
+}
+
+/** Builds the executor that carries out cluster routing decisions for a router. */
+export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor {
+  const { nodeId, mesh, coordinator, metrics } = options;
+  const local = options.orchestrator;
+  const fanOutLimit = options.fanOutLimit ?? 16;
+  const peerTimeoutMs = options.peerTimeoutMs ?? 10_000;
+  const maxAttempts = options.maxAttempts ?? 3;
+  const backoffMs = options.retryBackoffMs ?? 50;
+
+  const orchestratorOf = (target: string): OrchestratorRef =>
+    target === nodeId
+      ? local
+      : mesh.remoteRef<OrchestratorRequest, OrchestratorReplies>(target, `orchestrator-${target}`);
+
+  /**
+   * Asks a node's orchestrator. Remote attempts are bounded by `attemptMs`; transient
+   * failures are retried with backoff while `retry` holds and the deadline allows.
+   */
+  async function askNode<M extends OrchestratorRequest>(
+    target: string,
+    message: M,
+    call: { signal: AbortSignal; deadline: number; attemptMs: number; retry: boolean; what: string },
+  ): Promise<ReplyOf<OrchestratorRequest, OrchestratorReplies, M>> {
+    const ref = orchestratorOf(target);
+    if (target === nodeId) {
+      return ref.ask(message, { signal: call.signal, timeoutMs: Math.max(1, call.deadline - Date.now()) });
+    }
+    for (let attempt = 1; ; attempt++) {
+      const remaining = call.deadline - Date.now();
+      const timeoutMs = Math.max(1, Math.min(remaining, call.attemptMs));
+      const started = process.hrtime.bigint();
+      try {
+        const reply = await ref.ask(message, { signal: call.signal, timeoutMs });
+        metrics.succeeded(target, Number(process.hrtime.bigint() - started) / 1e9);
+        return reply;
+      } catch (error) {
+        metrics.failed(target, error instanceof AskTimeoutError);
+        const retryable = call.retry && isTransient(error) && !call.signal.aborted;
+        const delay = backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+        if (!retryable || attempt >= maxAttempts || call.deadline - Date.now() <= delay) {
+          if (error instanceof PeerGoneError || error instanceof UnknownActorError) {
+            throw ownerUnavailable(target, call.what, error);
+          }
+          throw error;
+        }
+        metrics.retried(target);
+        await sleep(delay, call.signal);
+      }
+    }
+  }
+
+  async function decide(routingKey: string, signal: AbortSignal): Promise<RouteDecision> {
+    return coordinator.ask({ type: 'RouteOperation', scope: 'keyed', index: '', routingKey }, { signal });
+  }
+
+  async function changeSchema(
+    index: string,
+    change: ChangeSchema['change'],
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<SchemaChanged> {
+    const decision = await decide(schemaKey(index), signal);
+    const message: ChangeSchema = { type: 'ChangeSchema', index, change };
+    const timeoutMs = Math.max(1, deadline - Date.now());
+    switch (decision.route) {
+      case 'Local':
+        return coordinator.ask(message, { signal, timeoutMs });
+      case 'Remote': {
+        const what = `the schema of index "${index}"`;
+        if (decision.available === false) throw ownerUnavailable(decision.nodeId, what);
+        const owner = mesh.remoteRef<ClusterCoordinatorRequest, ClusterCoordinatorReplies>(
+          decision.nodeId,
+          `coordinator-${decision.nodeId}`,
+        );
+        try {
+          return await owner.ask(message, { signal, timeoutMs });
+        } catch (error) {
+          if (error instanceof PeerGoneError || error instanceof UnknownActorError) {
+            throw ownerUnavailable(decision.nodeId, what, error);
+          }
+          throw error;
+        }
+      }
+      case 'Broadcast':
+        throw new TypeError('a keyed decision cannot be Broadcast');
+    }
+  }
+
+  /** Makes the cluster know every field of `docs` before they are routed (schema evolution). */
+  async function ensureSchema(
+    index: string,
+    docs: readonly JsonObject[],
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<IndexSchema | undefined> {
+    const cached = options.schemas.get(index);
+    if (cached === undefined && !options.autoCreateIndexes) throw new IndexNotFoundError(index);
+    // Only the documents that bring something new travel to the schema owner.
+    const bringing: JsonObject[] = [];
+    let next = cached;
+    for (const doc of docs) {
+      const evolved = evolveSchema(next, index, doc);
+      if (evolved !== undefined) {
+        bringing.push(doc);
+        next = evolved;
+      }
+    }
+    if (bringing.length === 0) return cached;
+    const changed = await changeSchema(
+      index,
+      { kind: 'evolve', docs: bringing, autoCreate: options.autoCreateIndexes },
+      signal,
+      deadline,
+    );
+    return changed.schema ?? options.schemas.get(index);
+  }
+
+  function keyOf(
+    schema: IndexSchema | undefined,
+    input: { id: string; routingKey?: string | undefined; doc?: JsonObject },
+  ): string {
+    return routeKey({
+      ...(schema?.routingField === undefined ? {} : { routingField: schema.routingField }),
+      ...(input.routingKey === undefined ? {} : { routingKey: input.routingKey }),
+      id: input.id,
+      ...(input.doc === undefined ? {} : { doc: input.doc }),
+    });
+  }
+
+  async function keyed<M extends Extract<ClientOp, { type: 'Write' | 'Delete' | 'Get' }>>(
+    message: M,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<ReplyOf<ClientOp, ClientReplies, M>> {
+    let schema: IndexSchema | undefined;
+    let op: ClientOp = message;
+    if (message.type === 'Write') {
+      schema = await ensureSchema(message.index, [message.doc], signal, deadline);
+      // Every write carries an id, so a retry after a lost reply is recognised by the owner.
+      op = { ...message, requestId: message.requestId ?? randomUUID() };
+    } else {
+      schema = options.schemas.get(message.index);
+      if (message.type === 'Delete') op = { ...message, requestId: message.requestId ?? randomUUID() };
+    }
+    const decision = await decide(keyOf(schema, message), signal);
+    switch (decision.route) {
+      case 'Local':
+        return local.ask(op, { signal, timeoutMs: Math.max(1, deadline - Date.now()) }) as Promise<
+          ReplyOf<ClientOp, ClientReplies, M>
+        >;
+      case 'Remote': {
+        const what = `document "${message.id}" of index "${message.index}"`;
+        if (decision.available === false) throw ownerUnavailable(decision.nodeId, what);
+        return askNode(decision.nodeId, op, {
+          signal,
+          deadline,
+          attemptMs: peerTimeoutMs,
+          retry: true,
+          what,
+        }) as Promise<ReplyOf<ClientOp, ClientReplies, M>>;
+      }
+      case 'Broadcast':
+        throw new TypeError('a keyed decision cannot be Broadcast');
+    }
+  }
+
+  /** A bulk write or delete: one batch per owner node, results at the caller's positions. */
+  async function bulk<M extends BulkWrite | BulkDelete>(
+    message: M,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<ReplyOf<ClientOp, ClientReplies, M>> {
+    const schema =
+      message.type === 'BulkWrite'
+        ? await ensureSchema(
+            message.index,
+            message.items.map((item) => item.doc),
+            signal,
+            deadline,
+          )
+        : options.schemas.get(message.index);
+    const keys = (
+      message.items as ReadonlyArray<BulkWrite['items'][number] | BulkDelete['items'][number]>
+    ).map((item) => keyOf(schema, item));
+    const routes = await coordinator.ask({ type: 'RouteKeys', routingKeys: keys }, { signal });
+    const groups = new Map<string, number[]>();
+    routes.owners.forEach((owner, position) => {
+      let group = groups.get(owner.nodeId);
+      if (group === undefined) groups.set(owner.nodeId, (group = []));
+      group.push(position);
+    });
+    // The common single-owner local case costs nothing extra.
+    if (groups.size === 1 && groups.has(nodeId)) {
+      return local.ask(message, { signal, timeoutMs: Math.max(1, deadline - Date.now()) }) as Promise<
+        ReplyOf<ClientOp, ClientReplies, M>
+      >;
+    }
+    const requestId = message.requestId ?? randomUUID();
+    const unavailable = new Set(routes.unavailable);
+    const errors: Array<{ position: number; id: string; error: WireError }> = [];
+    let done = 0;
+    const failAll = (positions: readonly number[], error: CameoError): void => {
+      const wire = error.toWire();
+      for (const position of positions)
+        errors.push({ position, id: message.items[position]!.id, error: wire });
+    };
+    await withLimit([...groups], fanOutLimit, async ([target, positions]) => {
+      const what = `${positions.length} item(s) of this ${message.type === 'BulkWrite' ? 'bulk write' : 'bulk delete'}`;
+      if (unavailable.has(target)) {
+        failAll(positions, ownerUnavailable(target, what));
+        return;
+      }
+      const items = positions.map((position) => message.items[position]!);
+      const batch = { ...message, items, requestId: `${requestId}@${target}` } as BulkWrite | BulkDelete;
+      try {
+        const reply = await askNode(target, batch, {
+          signal,
+          deadline,
+          // A batch may take long to apply: the whole remaining deadline, per attempt.
+          attemptMs: Math.max(1, deadline - Date.now()),
+          retry: true,
+          what,
+        });
+        done += 'itemsWritten' in reply ? reply.itemsWritten : reply.itemsDeleted;
+        for (const error of reply.errors) {
+          errors.push({ ...error, position: positions[error.position] ?? error.position });
+        }
+      } catch (error) {
+        failAll(
+          positions,
+          error instanceof CameoError ? error : new CameoError('INTERNAL_ERROR', String(error)),
+        );
+      }
+    });
+    errors.sort((a, b) => a.position - b.position);
+    const reply =
+      message.type === 'BulkWrite'
+        ? {
+            type: 'BulkWriteResult' as const,
+            itemsReceived: message.items.length,
+            itemsWritten: done,
+            errors,
+          }
+        : {
+            type: 'BulkDeleteResult' as const,
+            itemsReceived: message.items.length,
+            itemsDeleted: done,
+            errors,
+          };
+    return reply as ReplyOf<ClientOp, ClientReplies, M>;
+  }
+
+  async function broadcastDecision(index: string, signal: AbortSignal) {
+    const decision = await coordinator.ask({ type: 'RouteOperation', scope: 'broadcast', index }, { signal });
+    if (decision.route !== 'Broadcast') throw new TypeError(`a broadcast decision was ${decision.route}`);
+    return (
+      decision.nodes ??
+      decision.nodeIds.map((id) => ({ nodeId: id, shardCount: 0, available: id === nodeId }))
+    );
+  }
+
+  /** Scatter-gather search: every node answers its top offset+limit; merged, offset applied after. */
+  async function search(message: Search | Stream, signal: AbortSignal): Promise<SearchResult> {
+    const nodes = await broadcastDecision(message.index, signal);
+    metrics.broadcast(message.type);
+    const { offset, limit } = message.search;
+    const perNode = { ...message, search: { ...message.search, offset: 0, limit: offset + limit } };
+    const pages: HitPage[] = [];
+    let failedShards = 0;
+    let contacted = 0;
+    let requestError: unknown;
+    let firstFailure: unknown;
+    const deadline = Date.now() + peerTimeoutMs;
+    await withLimit(nodes, fanOutLimit, async (node) => {
+      if (!node.available) {
+        failedShards += node.shardCount;
+        metrics.broadcastFailed(node.nodeId);
+        return;
+      }
+      try {
+        const reply = await askNode(node.nodeId, perNode, {
+          signal,
+          deadline,
+          attemptMs: peerTimeoutMs,
+          retry: true,
+          what: `shards of index "${message.index}"`,
+        });
+        contacted++;
+        pages.push(reply);
+        failedShards += reply.failedShards;
+      } catch (error) {
+        if (error instanceof CameoError && REQUEST_ERROR_CODES.has(error.code)) {
+          requestError ??= error;
+          return;
+        }
+        // A node that has never seen the index holds none of its documents.
+        if (error instanceof IndexNotFoundError && node.nodeId !== nodeId) {
+          contacted++;
+          return;
+        }
+        firstFailure ??= error;
+        failedShards += node.shardCount;
+        metrics.broadcastFailed(node.nodeId);
+      }
+    });
+    if (requestError !== undefined) throw requestError;
+    if (contacted === 0 && firstFailure !== undefined) throw firstFailure;
+    const merged = mergeHits(pages, {
+      offset,
+      limit,
+      ...(message.search.sort ? { sort: message.search.sort } : {}),
+    });
+    return {
+      type: 'SearchResult',
+      hits: merged.hits,
+      totalHits: merged.totalHits,
+      totalShards: nodes.reduce((sum, node) => sum + node.shardCount, 0),
+      failedShards,
+      nodesContacted: contacted,
+    };
+  }
+
+  /** Every node's index sizes, summed by index. */
+  async function listIndexes(signal: AbortSignal): Promise<ListIndexesResult> {
+    const nodes = await broadcastDecision('', signal);
+    metrics.broadcast('ListIndexes');
+    const byName = new Map<string, ListIndexesResult['indexes'][number]>();
+    const deadline = Date.now() + peerTimeoutMs;
+    await withLimit(nodes, fanOutLimit, async (node) => {
+      if (!node.available) {
+        metrics.broadcastFailed(node.nodeId);
+        return;
+      }
+      let reply: ListIndexesResult;
+      try {
+        reply = await askNode(
+          node.nodeId,
+          { type: 'ListIndexes' },
+          {
+            signal,
+            deadline,
+            attemptMs: peerTimeoutMs,
+            retry: true,
+            what: 'index statistics',
+          },
+        );
+      } catch (error) {
+        if (node.nodeId === nodeId) throw error;
+        metrics.broadcastFailed(node.nodeId);
+        return;
+      }
+      for (const entry of reply.indexes) {
+        const known = byName.get(entry.name);
+        if (known === undefined) {
+          byName.set(entry.name, { ...entry, fields: [...entry.fields] });
+          continue;
+        }
+        known.documentCount += entry.documentCount;
+        known.indexSizeBytes += entry.indexSizeBytes;
+        known.shardCount += entry.shardCount;
+        for (const field of entry.fields) if (!known.fields.includes(field)) known.fields.push(field);
+      }
+    });
+    const indexes = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { type: 'ListIndexesResult', indexes };
+  }
+
+  return {
+    async execute<M extends ClientOp>(
+      message: M,
+      signal: AbortSignal,
+      timeoutMs: number,
+    ): Promise<ReplyOf<ClientOp, ClientReplies, M>> {
+      const deadline = Date.now() + timeoutMs;
+      type Reply = ReplyOf<ClientOp, ClientReplies, M>;
+      const op = message as ClientOp;
+      switch (op.type) {
+        case 'Write':
+        case 'Delete':
+        case 'Get':
+          return keyed(op, signal, deadline) as Promise<Reply>;
+        case 'BulkWrite':
+        case 'BulkDelete':
+          return bulk(op, signal, deadline) as Promise<Reply>;
+        case 'Search':
+        case 'Stream':
+          return search(op, signal) as Promise<Reply>;
+        case 'ListIndexes':
+          return listIndexes(signal) as Promise<Reply>;
+        case 'GetConfig':
+          // Every node holds every schema (pushed by the schema owner, pulled on join).
+          return local.ask(op, { signal, timeoutMs }) as Promise<Reply>;
+        case 'CreateConfig': {
+          const changed = await changeSchema(
+            op.schema.name,
+            { kind: 'create', schema: op.schema },
+            signal,
+            deadline,
+          );
+          return { type: 'ConfigResult', schema: changed.schema, created: changed.created } as Reply;
+        }
+        case 'DropIndex': {
+          const changed = await changeSchema(op.index, { kind: 'drop' }, signal, deadline);
+          return { type: 'DropIndexResult', dropped: changed.dropped } as Reply;
+        }
+      }
+    },
+  };
+}

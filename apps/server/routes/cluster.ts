@@ -1,0 +1,94 @@
+/**
+ * The cluster admin API: `GET /_cluster/nodes` (the ring's members and their health) and
+ * `GET /_cluster/ring` (the consistent-hash ring: members, their share of the key space,
+ * and every virtual node). A node started without `--cluster-enabled` answers as a
+ * one-node cluster.
+ * @module
+ */
+import { HashRing, RING_SIZE, VIRTUAL_NODES_PER_NODE } from '../../../actors/index.js';
+import type { RingSnapshot } from '../../../messages/index.js';
+import type { Gateway, RouteRegistrar } from '../gateway.js';
+
+/** Each member's share of the key space: the arcs that end at its virtual nodes. */
+export function ringShares(tokens: RingSnapshot['tokens']): Map<string, number> {
+  const shares = new Map<string, number>();
+  tokens.forEach((token, index) => {
+    const previous = index === 0 ? tokens[tokens.length - 1]!.token - RING_SIZE : tokens[index - 1]!.token;
+    shares.set(token.nodeId, (shares.get(token.nodeId) ?? 0) + (token.token - previous) / RING_SIZE);
+  });
+  return shares;
+}
+
+async function ringOf(gateway: Gateway): Promise<RingSnapshot> {
+  if (gateway.node.cluster !== undefined) return gateway.node.cluster.ring();
+  const health = await gateway.node.health();
+  const ring = new HashRing([{ nodeId: gateway.node.nodeId, shardCount: Math.max(1, health.shards.length) }]);
+  return {
+    type: 'RingSnapshot',
+    virtualNodesPerNode: VIRTUAL_NODES_PER_NODE,
+    members: ring.members.map((member) => ({ nodeId: member.nodeId, shardCount: member.shardCount })),
+    tokens: ring.tokens().map((token) => ({ ...token })),
+  };
+}
+
+const registerClusterRoutes: RouteRegistrar = (app, gateway) => {
+  app.get(
+    '/_cluster/nodes',
+    gateway.handler(async (c) => {
+      const cluster = gateway.node.cluster;
+      const self = {
+        node_id: gateway.node.nodeId,
+        node_name: gateway.node.nodeName,
+        self: true,
+        healthy: true,
+        shards: (await gateway.node.health()).shards.length,
+        addresses: cluster?.addresses() ?? [],
+        last_seen_ms: Date.now(),
+      };
+      if (cluster === undefined) {
+        return c.json({ cluster_enabled: false, state: 'Active', node_id: self.node_id, nodes: [self] });
+      }
+      const status = await cluster.status();
+      const peers = status.peers.map((peer) => ({
+        node_id: peer.nodeId,
+        self: false,
+        healthy: peer.healthy,
+        shards: peer.shards.length,
+        addresses: peer.addresses,
+        last_seen_ms: peer.lastSeenMs,
+      }));
+      return c.json({
+        cluster_enabled: true,
+        state: status.state,
+        node_id: self.node_id,
+        nodes: [self, ...peers],
+      });
+    }),
+  );
+
+  app.get(
+    '/_cluster/ring',
+    gateway.handler(async (c) => {
+      const ring = await ringOf(gateway);
+      const shares = ringShares(ring.tokens);
+      return c.json({
+        cluster_enabled: gateway.node.cluster !== undefined,
+        hash: 'sha256-48',
+        virtual_nodes_per_node: ring.virtualNodesPerNode,
+        virtual_nodes: ring.tokens.length,
+        members: ring.members.map((member) => ({
+          node_id: member.nodeId,
+          shard_count: member.shardCount,
+          key_space_share: Math.round((shares.get(member.nodeId) ?? 0) * 1e6) / 1e6,
+        })),
+        tokens: ring.tokens.map((token) => ({
+          token: token.token,
+          node_id: token.nodeId,
+          shard_id: token.shardId,
+        })),
+      });
+    }),
+  );
+};
+
+export { registerClusterRoutes };

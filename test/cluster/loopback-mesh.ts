@@ -1,0 +1,106 @@
+/**
+ * A ClusterMesh without a network, for tests that need to inject faults the real
+ * transport cannot produce on demand (a reply lost after the remote side applied the
+ * write, a slow peer). Nodes in one process register with a hub; a remote ask is a direct
+ * ask of the target's registered actor, passed through the hub's fault hook.
+ */
+import type {
+  ActorRef,
+  ClusterMesh,
+  ClusterMeshContext,
+  ClusterMeshFactory,
+  ClusterPeer,
+} from '../../actors/index.js';
+import type { ActorResolver } from '../../actors/index.js';
+import { PeerGoneError, type Message, type ReplyMap } from '../../messages/index.js';
+
+/** What the fault hook may do to one remote ask. */
+export type Fault =
+  | undefined
+  /** Deliver the ask, then fail the caller with PeerGoneError as if the reply was lost. */
+  | 'lose-reply'
+  /** Fail the caller with PeerGoneError without delivering. */
+  | 'refuse';
+
+interface HubNode {
+  readonly peer: ClusterPeer;
+  readonly resolve: ActorResolver;
+  readonly joined: Set<(peer: ClusterPeer) => void>;
+  readonly lost: Set<(nodeId: string) => void>;
+}
+
+/** Connects the loopback meshes of one test. */
+export class LoopbackHub {
+  /** The started meshes, by node id. */
+  readonly nodes = new Map<string, HubNode>();
+  /** Decides the fault of each remote ask; none by default. */
+  fault: (target: string, actorName: string, message: Message) => Fault = () => undefined;
+  /** Remote asks seen, by message type. */
+  readonly asks: string[] = [];
+
+  /** A factory for startNode's `cluster.createMesh`. */
+  factory(): ClusterMeshFactory {
+    return async (context) => loopbackMesh(this, context);
+  }
+}
+
+function loopbackMesh(hub: LoopbackHub, context: ClusterMeshContext): ClusterMesh {
+  const self: HubNode = {
+    peer: {
+      nodeId: context.nodeId,
+      peerId: `peer-${context.nodeId}`,
+      addresses: [],
+      shardCount: context.shardCount,
+    },
+    resolve: context.resolveActor,
+    joined: new Set(),
+    lost: new Set(),
+  };
+  const mesh: ClusterMesh = {
+    nodeId: context.nodeId,
+    async start() {
+      hub.nodes.set(context.nodeId, self);
+      for (const other of hub.nodes.values()) {
+        if (other === self) continue;
+        for (const listener of other.joined) listener(self.peer);
+        for (const listener of self.joined) listener(other.peer);
+      }
+    },
+    async stop() {
+      if (hub.nodes.get(context.nodeId) !== self) return;
+      hub.nodes.delete(context.nodeId);
+      for (const other of hub.nodes.values()) for (const listener of other.lost) listener(context.nodeId);
+    },
+    addresses: () => [],
+    peers: () => [...hub.nodes.values()].filter((node) => node !== self).map((node) => node.peer),
+    onPeerJoined(listener) {
+      self.joined.add(listener);
+      return () => self.joined.delete(listener);
+    },
+    onPeerLost(listener) {
+      self.lost.add(listener);
+      return () => self.lost.delete(listener);
+    },
+    dial: async () => undefined,
+    remoteRef<P extends Message, R extends ReplyMap<P>>(nodeId: string, actorName: string): ActorRef<P, R> {
+      const target = (): ActorRef<P, R> => {
+        const actor = hub.nodes.get(nodeId)?.resolve(actorName);
+        if (actor === undefined) throw new PeerGoneError(`loopback: ${nodeId}/${actorName} is not reachable`);
+        return actor as unknown as ActorRef<P, R>;
+      };
+      return {
+        name: `${nodeId}/${actorName}`,
+        tell: (message) => target().tell(message),
+        async ask(message, options) {
+          hub.asks.push(message.type);
+          const fault = hub.fault(nodeId, actorName, message);
+          if (fault === 'refuse') throw new PeerGoneError(`loopback: refused ${message.type} to ${nodeId}`);
+          const reply = await target().ask(message, options);
+          if (fault === 'lose-reply') throw new PeerGoneError(`loopback: reply of ${message.type} lost`);
+          return reply;
+        },
+      };
+    },
+  };
+  return mesh;
+}
