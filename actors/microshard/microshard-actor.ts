@@ -1,8 +1,8 @@
 /**
- * MicroshardActor: one shard of one node. It owns the shard's writer thread (a one-thread
- * WorkerPool holding the ShardStore), commits writes in groups, and sends reads to the
+ * MicroshardActor: one shard of one node. Its ShardStore lives in one writer thread (a
+ * one-thread WorkerPool the node may share between shards), it commits writes in groups, and sends reads to the
  * node's shared reader pool so a search never waits behind a bulk write. It is supervised
- * with restart: a crash starts a fresh writer thread, which replays the log on open.
+ * with restart: a crash closes the shard's store, and the fresh state reopens it, replaying the log.
  * @module
  */
 import {
@@ -13,7 +13,6 @@ import {
   type ShardRequest,
 } from '../../messages/index.js';
 import {
-  STORAGE_WORKER_MODULE,
   type ShardTaskOptions,
   type StorageTask,
   type StorageTaskResult,
@@ -22,13 +21,11 @@ import {
 } from '../../storage/index.js';
 import {
   CrashPolicy,
-  createWorkerPool,
   defineActor,
   type ActorDefinition,
   type WorkerPool,
   type WorkerPoolSnapshot,
 } from '../runtime/index.js';
-import type { Registry } from 'prom-client';
 import { GroupCommitter, type GroupCommitSnapshot } from './group-commit.js';
 
 /** What one shard needs to run. */
@@ -38,8 +35,12 @@ export interface MicroshardOptions {
   readonly shardPath: string;
   /** The node's pool of reader threads, shared by all shards. */
   readonly readers: WorkerPool<StorageTask, StorageTaskResult>;
+  /**
+   * The one-thread pool this shard writes on (owned by the node, possibly shared with other
+   * shards): a shard's store lives in exactly one thread, so its writes never contend.
+   */
+  readonly writer: WorkerPool<StorageTask, StorageTaskResult>;
   readonly storeOptions?: ShardTaskOptions;
-  readonly metricsRegistry?: Registry;
   /** Most write operations in one group commit (default 5000). */
   readonly maxGroupOperations?: number;
   /** Where the running shard publishes its probes for health and metrics (owned by the node). */
@@ -94,14 +95,7 @@ export function microshardActor(
     messageDeadlineMs: 120_000,
     supervision: { policy: CrashPolicy.Restart, restartLimit: { maxRestarts: 5, withinMs: 60_000 } },
     async initialState() {
-      const writer = createWorkerPool<StorageTask, StorageTaskResult>({
-        name: `writer-${options.shardId}`,
-        module: STORAGE_WORKER_MODULE,
-        threads: 1,
-        minThreads: 1,
-        maxQueue: 100_000,
-        ...(options.metricsRegistry === undefined ? {} : { metricsRegistry: options.metricsRegistry }),
-      });
+      const writer = options.writer;
       // Opening the store in the writer thread runs recovery before any read is served.
       await runTask(writer, { kind: 'open', shardPath, ...withOptions });
       const committer = new GroupCommitter(
@@ -117,11 +111,8 @@ export function microshardActor(
     },
     async onStop(state) {
       options.probes?.delete(options.shardId);
-      try {
-        await runTask(state.writer, { kind: 'close', shardPath });
-      } finally {
-        await state.writer.stop();
-      }
+      // The thread stays (the node owns it); closing the store makes a restart reopen and replay it.
+      await runTask(state.writer, { kind: 'close', shardPath });
     },
     receive: {
       async WriteRequest(state, message) {

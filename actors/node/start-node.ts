@@ -34,6 +34,8 @@ export interface NodeOptions {
   readonly metricsRegistry?: Registry;
   /** Create an unknown index from the first document written to it (default true). */
   readonly autoCreateIndexes?: boolean;
+  /** Writer threads shared by the shards, shard i on thread i mod N (default min(shards, 2)). */
+  readonly writerThreads?: number;
   /** Reader threads shared by all shards (default 2). */
   readonly readerThreads?: number;
   /** Operations waiting in the router before new ones get OverloadedError (default 10000). */
@@ -119,6 +121,25 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     metricsRegistry,
     logger,
   });
+  // One pool per writer thread: a shard's store must stay in one thread, and piscina cannot
+  // pin tasks, so pinning is by pool. More writer threads than cores only costs memory
+  // (about 45 MiB each) and starves the readers during bulk loads.
+  const writers = Array.from(
+    { length: Math.max(1, Math.min(options.writerThreads ?? 2, identity.shards)) },
+    (_, slot) =>
+      createWorkerPool<StorageTask, StorageTaskResult>({
+        name: `writer-${slot}`,
+        module: STORAGE_WORKER_MODULE,
+        threads: 1,
+        minThreads: 1,
+        maxQueue: 100_000,
+        metricsRegistry,
+        logger,
+      }),
+  );
+  const stopPools = async (): Promise<void> => {
+    await Promise.all([readers.stop(), ...writers.map((writer) => writer.stop())]);
+  };
   const probes = new Map<number, MicroshardProbe>();
   const schemas = new SchemaCache();
   let mesh: ClusterMesh | undefined;
@@ -131,6 +152,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         nodeId: identity.nodeId,
         shardPaths,
         readers,
+        writers,
         autoCreateIndexes: options.autoCreateIndexes ?? true,
         probes,
         metricsRegistry,
@@ -226,7 +248,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         }),
       );
       const workerQueueDepths: Record<string, number> = { readers: readers.snapshot().queueDepth };
-      for (const [id, probe] of probes) workerQueueDepths[`writer-${id}`] = probe.writer().queueDepth;
+      for (const writer of writers) workerQueueDepths[writer.name] = writer.snapshot().queueDepth;
       const failed = shards.some((shard) => shard.state === 'failed' || shard.state === 'stopped');
       const settling = shards.some((shard) => shard.state !== 'running');
       return {
@@ -245,7 +267,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           if (mesh !== undefined) await mesh.stop();
           await system.stop();
         } finally {
-          await readers.stop();
+          await stopPools();
         }
         logger.info('node stopped');
       })());
@@ -267,7 +289,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     await system
       .stop()
       .catch((stopError: unknown) => logger.error({ err: stopError }, 'stopping after a failed start'));
-    await readers.stop();
+    await stopPools();
     throw error;
   }
 }

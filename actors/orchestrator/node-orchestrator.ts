@@ -46,6 +46,8 @@ export interface NodeOrchestratorOptions {
   /** Shard directories; the position is the shard id. */
   readonly shardPaths: readonly string[];
   readonly readers: WorkerPool<StorageTask, StorageTaskResult>;
+  /** One-thread writer pools; shard i writes on `writers[i % writers.length]`. */
+  readonly writers: readonly WorkerPool<StorageTask, StorageTaskResult>[];
   /** Create an unknown index from the first document written to it. */
   readonly autoCreateIndexes: boolean;
   readonly probes: Map<number, MicroshardProbe>;
@@ -253,9 +255,9 @@ export function nodeOrchestrator(
             shardId,
             shardPath,
             readers: options.readers,
+            writer: options.writers[shardId % options.writers.length]!,
             storeOptions: { autoCreateIndexes: options.autoCreateIndexes },
             probes: options.probes,
-            ...(options.metricsRegistry === undefined ? {} : { metricsRegistry: options.metricsRegistry }),
           }),
           { name: `microshard-${shardId}`, registerAs: `microshard-${nodeId}-${shardId}` },
         ),

@@ -42,6 +42,8 @@ export const serverConfigSchema = z.strictObject({
   storage: z.strictObject({
     dataPaths: z.array(z.string().min(1)).min(1),
     shards: z.number().int().min(1).max(1024),
+    writerThreads: z.number().int().min(1).max(64),
+    readerThreads: z.number().int().min(1).max(64),
   }),
   log: z.strictObject({ level: z.enum(LOG_LEVELS) }),
   cluster: z
@@ -189,6 +191,20 @@ export const SETTINGS: readonly Setting[] = [
     4,
     'Microshards on this node (used when the data directory is new).',
     'shards',
+  ),
+  setting(
+    'storage.writerThreads',
+    'integer',
+    2,
+    'Writer threads shared by the shards (shard i writes on thread i mod N); more than the cores only costs memory.',
+    'writer-threads',
+  ),
+  setting(
+    'storage.readerThreads',
+    'integer',
+    2,
+    'Reader threads shared by the shards, for get and search beside the writers.',
+    'reader-threads',
   ),
   setting('log.level', 'string', 'info', `Log level: ${LOG_LEVELS.join(', ')}.`, 'log-level'),
   setting(

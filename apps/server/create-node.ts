@@ -60,6 +60,8 @@ export const createNode: NodeFactory = async (config, logger) => {
   const node = await startNode({
     dataPaths: config.storage.dataPaths,
     shards: config.storage.shards,
+    writerThreads: config.storage.writerThreads,
+    readerThreads: config.storage.readerThreads,
     nodeName: config.node.name,
     logger,
     routerMailboxLimit: config.http.maxInFlightRequests * 4,
