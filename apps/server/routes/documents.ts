@@ -148,14 +148,7 @@ const registerDocumentRoutes: RouteRegistrar = (app, gateway) => {
           requestId: c.get('requestId'),
         });
         written = reply.itemsWritten;
-        for (const error of reply.errors) {
-          errors.push({
-            position: positions[error.position] ?? error.position,
-            id: error.id,
-            error: error.error.code,
-            message: error.error.message,
-          });
-        }
+        errors.push(...nodeItemErrors(reply.errors, positions));
       }
       gateway.metrics.documentsWritten.inc(written);
       errors.sort((a, b) => a.position - b.position);
@@ -202,14 +195,7 @@ const registerDocumentRoutes: RouteRegistrar = (app, gateway) => {
           requestId: c.get('requestId'),
         });
         deleted = reply.itemsDeleted;
-        for (const error of reply.errors) {
-          errors.push({
-            position: positions[error.position] ?? error.position,
-            id: error.id,
-            error: error.error.code,
-            message: error.error.message,
-          });
-        }
+        errors.push(...nodeItemErrors(reply.errors, positions));
       }
       gateway.metrics.documentsDeleted.inc(deleted);
       errors.sort((a, b) => a.position - b.position);
@@ -232,3 +218,19 @@ export function itemValidationError(position: number, id: string, error: z.ZodEr
 }
 
 export { registerDocumentRoutes };
+
+/**
+ * The node's per-item errors in the caller's positions: the node saw only the valid items,
+ * so its position `i` is the caller's `positions[i]`.
+ */
+function nodeItemErrors(
+  nodeErrors: ReadonlyArray<{ position: number; id: string; error: { code: string; message: string } }>,
+  positions: readonly number[],
+): HttpItemError[] {
+  return nodeErrors.map((error) => ({
+    position: positions[error.position] ?? error.position,
+    id: error.id,
+    error: error.error.code,
+    message: error.error.message,
+  }));
+}
