@@ -74,6 +74,11 @@ async function runTask<T extends StorageTask>(
 
 type SuccessfulItem = Extract<ItemResult, { ok: true }>;
 
+/** Commits one operation in the next group; its failure is thrown as its own error class. */
+async function commitOne(committer: GroupCommitter, operation: WriteOperation): Promise<SuccessfulItem> {
+  return single(await committer.submit([operation]));
+}
+
 function single(results: ItemResult[]): SuccessfulItem {
   const [result] = results;
   if (result === undefined) throw new CameoError('INTERNAL_ERROR', 'a write returned no result');
@@ -116,10 +121,13 @@ export function microshardActor(
     },
     receive: {
       async WriteRequest(state, message) {
-        const results = await state.committer.submit([
-          { kind: 'upsert', position: 0, index: message.index, id: message.id, doc: message.doc },
-        ]);
-        const result = single(results);
+        const result = await commitOne(state.committer, {
+          kind: 'upsert',
+          position: 0,
+          index: message.index,
+          id: message.id,
+          doc: message.doc,
+        });
         return {
           type: 'WriteReply',
           id: result.id,
@@ -138,10 +146,12 @@ export function microshardActor(
         return { type: 'BatchReply', results: await state.committer.submit(operations) };
       },
       async DeleteRequest(state, message) {
-        const results = await state.committer.submit([
-          { kind: 'delete', position: 0, index: message.index, id: message.id },
-        ]);
-        const result = single(results);
+        const result = await commitOne(state.committer, {
+          kind: 'delete',
+          position: 0,
+          index: message.index,
+          id: message.id,
+        });
         return {
           type: 'DeleteReply',
           id: result.id,

@@ -209,16 +209,17 @@ export function nodeOrchestrator(
     return { position: result.position, id: result.id, error: result.error };
   }
 
-  /** Sends batch items to their shards (one batch per shard) and collects results by position. */
-  async function perShardBatches<T extends { position: number; id: string }>(
+  /** Numbers the caller's items, sends them to their shards (one batch per shard) and collects the results by position. */
+  async function perShardBatches<T extends { id: string; routingKey?: string | undefined; doc?: JsonObject }>(
     state: NodeOrchestratorState,
+    schema: IndexSchema,
     items: readonly T[],
-    shardOf: (item: T) => number,
-    send: (shard: ShardRef, items: T[]) => Promise<ItemResult[]>,
+    send: (shard: ShardRef, items: Array<T & { position: number }>) => Promise<ItemResult[]>,
   ): Promise<ItemResult[]> {
-    const groups = new Map<number, T[]>();
-    for (const item of items) {
-      const shardId = shardOf(item);
+    const groups = new Map<number, Array<T & { position: number }>>();
+    for (const [position, caller] of items.entries()) {
+      const item = { ...caller, position };
+      const shardId = shardFor(state, schema, item);
       let group = groups.get(shardId);
       if (group === undefined) groups.set(shardId, (group = []));
       group.push(item);
@@ -311,11 +312,10 @@ export function nodeOrchestrator(
             message.items.map((item) => item.doc),
             context.signal,
           );
-          const items = message.items.map((item, position) => ({ ...item, position }));
           const results = await perShardBatches(
             state,
-            items,
-            (item) => shardFor(state, schema, item),
+            schema,
+            message.items,
             async (shard, group) =>
               (
                 await shard.ask(
@@ -356,11 +356,10 @@ export function nodeOrchestrator(
       BulkDelete: (state, message, context) =>
         recentBatches.run(message.requestId, async (): Promise<BulkDeleteResult> => {
           const schema = requireSchema(state, message.index);
-          const items = message.items.map((item, position) => ({ ...item, position }));
           const results = await perShardBatches(
             state,
-            items,
-            (item) => shardFor(state, schema, item),
+            schema,
+            message.items,
             async (shard, group) =>
               (
                 await shard.ask(

@@ -12,7 +12,7 @@ import type { CameoClient, FieldConfig } from '../sdk/index.js';
 import { UsageError } from './exit-codes.js';
 import { writeLine, type CliIo } from './io.js';
 
-/** Where completions come from (the server, or a stub in tests). */
+/** Where completions come from (the server, or a fake source in tests). */
 export interface CompletionSource {
   indexNames(): Promise<readonly string[]>;
   fieldNames(index: string): Promise<readonly string[]>;
