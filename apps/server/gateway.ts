@@ -112,6 +112,9 @@ export class Gateway {
         await next();
       } finally {
         clearTimeout(timer);
+        // The request is over (answered, timed out or failed): node work still running
+        // for it is abandoned, so tell it to stop rather than leave that to a timer race.
+        controller.abort();
         if (!unmetered) {
           this.inFlightCount -= 1;
           this.metrics.inFlight.set(this.inFlightCount);
