@@ -21,7 +21,6 @@ export {
 } from './orchestrator/node-orchestrator.js';
 export { SchemaCache, sameSchemaContent } from './orchestrator/schema-cache.js';
 export { RecentRequests } from './orchestrator/recent-requests.js';
-export { mergeHits, hitOrder, type HitPage, type MergedHits } from './orchestrator/merge-hits.js';
 export { routerActor, RouteUnavailableError, type RouterOptions } from './router/router-actor.js';
 export { localOnly, type RouteDecider } from './router/route-decision.js';
 export { ownerUnavailable, type ClusterRoutingOptions } from './router/cluster-routing.js';

@@ -10,6 +10,7 @@ import {
   jsonObjectSchema,
   searchHitSchema,
   searchSpecSchema,
+  corpusStatisticsSchema,
   wireErrorSchema,
 } from './common.js';
 
@@ -160,7 +161,16 @@ export type GetResult = MessageOf<typeof GetResult>;
 /** Search an index across every shard (and, in a cluster, every node). */
 export const Search = defineMessage(
   'Search',
-  z.object({ type: z.literal('Search'), index, search: searchSpecSchema }),
+  z.object({
+    type: z.literal('Search'),
+    index,
+    search: searchSpecSchema,
+    /**
+     * BM25 statistics of the whole index, set by the node that fans a search out to the
+     * cluster (gathered with CollectSearchStatistics); absent, a node ranks with its own.
+     */
+    statistics: corpusStatisticsSchema.optional(),
+  }),
 );
 /** Search an index. */
 export type Search = MessageOf<typeof Search>;
@@ -168,7 +178,16 @@ export type Search = MessageOf<typeof Search>;
 /** A search whose hits the gateway streams out as NDJSON. */
 export const Stream = defineMessage(
   'Stream',
-  z.object({ type: z.literal('Stream'), index, search: searchSpecSchema }),
+  z.object({
+    type: z.literal('Stream'),
+    index,
+    search: searchSpecSchema,
+    /**
+     * BM25 statistics of the whole index, set by the node that fans a search out to the
+     * cluster (gathered with CollectSearchStatistics); absent, a node ranks with its own.
+     */
+    statistics: corpusStatisticsSchema.optional(),
+  }),
 );
 /** A streamed search. */
 export type Stream = MessageOf<typeof Stream>;

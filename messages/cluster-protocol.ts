@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from 'zod';
-import { indexSchemaSchema, jsonObjectSchema } from './common.js';
+import { corpusStatisticsSchema, indexSchemaSchema, jsonObjectSchema } from './common.js';
 import { defineMessage, type MessageOf } from './registry.js';
 
 /**
@@ -50,13 +50,40 @@ export const SchemaList = defineMessage(
 /** Reply to ListSchemas. */
 export type SchemaList = MessageOf<typeof SchemaList>;
 
+/**
+ * The first phase of a cluster search: this node's BM25 statistics for `query` in `index`
+ * (documents, tokens, and the documents of each query phrase, summed over its shards). The
+ * asking node sums every node's and sends them with the Search, so every node ranks with
+ * the statistics of the whole index. Asked of `orchestrator-<nodeId>`.
+ */
+export const CollectSearchStatistics = defineMessage(
+  'CollectSearchStatistics',
+  z.object({ type: z.literal('CollectSearchStatistics'), index: z.string().min(1), query: z.string() }),
+);
+/** Ask a node for its BM25 statistics of a query. */
+export type CollectSearchStatistics = MessageOf<typeof CollectSearchStatistics>;
+
+/** Reply to CollectSearchStatistics: the node's statistics and how many of its shards failed. */
+export const SearchStatistics = defineMessage(
+  'SearchStatistics',
+  z.object({
+    type: z.literal('SearchStatistics'),
+    statistics: corpusStatisticsSchema,
+    totalShards: z.number().int().nonnegative(),
+    failedShards: z.number().int().nonnegative(),
+  }),
+);
+/** Reply to CollectSearchStatistics. */
+export type SearchStatistics = MessageOf<typeof SearchStatistics>;
+
 /** Every cluster message a NodeOrchestrator accepts besides the client operations. */
-export type OrchestratorClusterRequest = InstallSchema | ListSchemas;
+export type OrchestratorClusterRequest = InstallSchema | ListSchemas | CollectSearchStatistics;
 
 /** Replies of the orchestrator's cluster messages, by `type`. */
 export interface OrchestratorClusterReplies {
   InstallSchema: SchemaInstalled;
   ListSchemas: SchemaList;
+  CollectSearchStatistics: SearchStatistics;
 }
 
 /**

@@ -109,6 +109,21 @@ export const searchSpecSchema = z.strictObject({
 /** What to search for and how to shape the results. */
 export type SearchSpec = z.infer<typeof searchSpecSchema>;
 
+/**
+ * Corpus statistics of one index for BM25 ranking, summed over the shards (and nodes) that
+ * hold it: so a document scores the same wherever it lives. See docs/QUERY_LANGUAGE.md.
+ */
+export const corpusStatisticsSchema = z.strictObject({
+  /** Documents in the index. */
+  documents: z.number().int().nonnegative(),
+  /** Tokens in all text fields of all documents (for the average document length). */
+  tokens: z.number().int().nonnegative(),
+  /** Documents containing each phrase of the query, by phrase key (storage/query). */
+  phrases: z.record(z.string(), z.number().int().nonnegative()),
+});
+/** Corpus statistics of one index for BM25 ranking. */
+export type CorpusStatistics = z.infer<typeof corpusStatisticsSchema>;
+
 /** One search hit. */
 export const searchHitSchema = z.strictObject({
   id: z.string(),

@@ -5,14 +5,7 @@
  */
 import { z } from 'zod';
 import { defineMessage, type MessageOf } from './registry.js';
-import {
-  indexSchemaSchema,
-  indexStatsSchema,
-  itemResultSchema,
-  jsonObjectSchema,
-  searchHitSchema,
-  searchSpecSchema,
-} from './common.js';
+import { indexSchemaSchema, indexStatsSchema, itemResultSchema, jsonObjectSchema } from './common.js';
 
 const index = z.string().min(1);
 const documentKey = z.string().min(1);
@@ -124,26 +117,6 @@ export const GetReply = defineMessage(
 /** Reply to GetRequest. */
 export type GetReply = MessageOf<typeof GetReply>;
 
-/** Search one shard: its top `offset + limit` hits and its total hit count. */
-export const SearchRequest = defineMessage(
-  'SearchRequest',
-  z.object({ type: z.literal('SearchRequest'), index, search: searchSpecSchema }),
-);
-/** Search one shard. */
-export type SearchRequest = MessageOf<typeof SearchRequest>;
-
-/** Reply to SearchRequest. */
-export const SearchReply = defineMessage(
-  'SearchReply',
-  z.object({
-    type: z.literal('SearchReply'),
-    hits: z.array(searchHitSchema),
-    totalHits: z.number().int().nonnegative(),
-  }),
-);
-/** Reply to SearchRequest. */
-export type SearchReply = MessageOf<typeof SearchReply>;
-
 /** Count the documents matching a query. */
 export const CountRequest = defineMessage(
   'CountRequest',
@@ -241,7 +214,6 @@ export type ShardRequest =
   | DeleteRequest
   | BatchDeleteRequest
   | GetRequest
-  | SearchRequest
   | CountRequest
   | StatsRequest
   | GetSchemaRequest
@@ -256,7 +228,6 @@ export interface ShardReplies {
   DeleteRequest: DeleteReply;
   BatchDeleteRequest: BatchReply;
   GetRequest: GetReply;
-  SearchRequest: SearchReply;
   CountRequest: CountReply;
   StatsRequest: StatsReply;
   GetSchemaRequest: SchemaReply;

@@ -8,7 +8,17 @@
  */
 export { ShardStore, SHARD_FILES, type ShardStoreOptions, type CompactResult } from './shard-store.js';
 export { ShardReader } from './shard-reader.js';
-export { searchShard, countShard, MAX_SEARCH_WINDOW } from './shard-search.js';
+export { countShard, MAX_SEARCH_WINDOW } from './shard-search.js';
+export {
+  searchShard,
+  searchShards,
+  collectStatistics,
+  type ShardFailure,
+  type CollectedStatistics,
+  type NodeSearchResult,
+} from './node-search.js';
+export { addStatistics, NO_STATISTICS } from './query/index.js';
+export { mergeHits, hitOrder, type HitPage, type MergedHits, type Ranked } from './merge-hits.js';
 export type { ShardQueries, FoundDocument, ShardStats } from './shard-queries.js';
 export type { WriteOperation, WritePolicy } from './write-group.js';
 export { checkCompatible, type SchemaPatch } from './schema-rules.js';

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { StorageError, type IndexSchema } from '../messages/index.js';
 import type { ExtractedDocument } from './document-validation.js';
 import type { IndexLayout } from './layout.js';
+import { loadRankingExtension } from './native-extension.js';
 
 /** What SQLite knows about one index: its tables as built. */
 export interface LayoutRecord {
@@ -48,6 +49,7 @@ export class SearchIndex {
     this.path = path;
     this.db = new Database(path, options.readOnly ? { readonly: true, fileMustExist: true } : {});
     this.db.pragma('busy_timeout = 5000');
+    loadRankingExtension(this.db);
     if (!options.readOnly) {
       this.db.pragma('journal_mode = WAL');
       // LMDB's durable log covers a lost tail of SQLite transactions (docs/STORAGE.md).
@@ -59,8 +61,53 @@ export class SearchIndex {
         CREATE TABLE IF NOT EXISTS index_layouts (
           name TEXT PRIMARY KEY, uid INTEGER NOT NULL, table_generation INTEGER NOT NULL,
           fts_generation INTEGER NOT NULL, layout TEXT NOT NULL, schema TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS fts_totals (
+          fts_table TEXT PRIMARY KEY, documents INTEGER NOT NULL, tokens INTEGER NOT NULL) WITHOUT ROWID;
       `);
+      this.countMissingTotals();
     }
+  }
+
+  /** Totals for FTS tables made before fts_totals existed: counted once from their row sizes. */
+  private countMissingTotals(): void {
+    this.db.transaction(() => {
+      for (const { layout } of this.layoutRecords()) {
+        const known = this.statement(`SELECT 1 FROM fts_totals WHERE fts_table = ?`).get(layout.ftsTable);
+        if (known !== undefined || !this.tableExists(layout.ftsTable)) continue;
+        const totals = this.countTotals(layout.ftsTable);
+        this.statement(`INSERT INTO fts_totals (fts_table, documents, tokens) VALUES (?, ?, ?)`).run(
+          layout.ftsTable,
+          totals.documents,
+          totals.tokens,
+        );
+      }
+    })();
+  }
+
+  /** Documents and tokens of an FTS table counted row by row (its `_docsize` table). */
+  private countTotals(ftsTable: string): { documents: number; tokens: number } {
+    let documents = 0;
+    let tokens = 0;
+    for (const row of this.db.prepare(`SELECT sz FROM ${ftsTable}_docsize`).iterate() as Iterable<{
+      sz: Uint8Array;
+    }>) {
+      documents += 1;
+      tokens += sum(readVarints(row.sz));
+    }
+    return { documents, tokens };
+  }
+
+  /** Tokens of one FTS row (all columns), or undefined when the document has no FTS row. */
+  private rowTokens(ftsTable: string, docNumber: number): number | undefined {
+    const row = this.statement(`SELECT sz FROM ${ftsTable}_docsize WHERE id = ?`).get(docNumber) as
+      { sz: Uint8Array } | undefined;
+    return row === undefined ? undefined : sum(readVarints(row.sz));
+  }
+
+  private addToTotals(ftsTable: string, documents: number, tokens: number): void {
+    this.statement(
+      `UPDATE fts_totals SET documents = documents + ?, tokens = tokens + ? WHERE fts_table = ?`,
+    ).run(documents, tokens, ftsTable);
   }
 
   /** A cached prepared statement. */
@@ -94,6 +141,19 @@ export class SearchIndex {
   /** Runs `action` in one read transaction: every statement sees the same snapshot. */
   readTransaction<T>(action: () => T): T {
     return this.db.transaction(action).deferred();
+  }
+
+  /**
+   * Documents and tokens (all text columns) of an FTS5 table, kept in `fts_totals` by every
+   * insert and delete. Not FTS5's own totals: with `contentless_delete` FTS5 never
+   * subtracts a deleted row from them, so after updates they count every version ever
+   * written (seen on SQLite 3.53). A shard a writer has not yet upgraded is counted row by row.
+   */
+  corpusTotals(ftsTable: string): { documents: number; tokens: number } {
+    const row = this.statement(`SELECT documents, tokens FROM fts_totals WHERE fts_table = ?`).get(
+      ftsTable,
+    ) as { documents: number; tokens: number } | undefined;
+    return row ?? this.countTotals(ftsTable);
   }
 
   /** The layout record of one index, or undefined. */
@@ -144,6 +204,9 @@ export class SearchIndex {
     this.db.exec(
       `CREATE VIRTUAL TABLE ${layout.ftsTable} USING fts5(${definition}, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`,
     );
+    this.statement(`INSERT OR REPLACE INTO fts_totals (fts_table, documents, tokens) VALUES (?, 0, 0)`).run(
+      layout.ftsTable,
+    );
   }
 
   /** Creates the docs and values tables of a layout (dropping stale ones of the same names). */
@@ -188,11 +251,16 @@ export class SearchIndex {
   dropTable(table: string): void {
     if (!/^i\d+_[fdv]\d+$/.test(table)) throw new StorageError(`refusing to drop unexpected table ${table}`);
     this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+    this.statement(`DELETE FROM fts_totals WHERE fts_table = ?`).run(table);
   }
 
   /** Removes every row of one document (idempotent). */
   removeDocument(layout: IndexLayout, docNumber: number): void {
-    this.statement(`DELETE FROM ${layout.ftsTable} WHERE rowid = ?`).run(docNumber);
+    const tokens = this.rowTokens(layout.ftsTable, docNumber);
+    if (tokens !== undefined) {
+      this.statement(`DELETE FROM ${layout.ftsTable} WHERE rowid = ?`).run(docNumber);
+      this.addToTotals(layout.ftsTable, -1, -tokens);
+    }
     this.statement(`DELETE FROM ${layout.docsTable} WHERE rowid = ?`).run(docNumber);
     this.statement(`DELETE FROM ${layout.valuesTable} WHERE doc = ?`).run(docNumber);
   }
@@ -211,6 +279,7 @@ export class SearchIndex {
       this.statement(
         `INSERT INTO ${layout.ftsTable} (rowid, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})`,
       ).run(docNumber, ...extracted.texts);
+      this.addToTotals(layout.ftsTable, 1, this.rowTokens(layout.ftsTable, docNumber) ?? 0);
     }
     const sortColumns = extracted.sortValues.map(([column]) => `, ${column}`).join('');
     this.statement(
@@ -230,6 +299,7 @@ export class SearchIndex {
     this.statement(
       `INSERT INTO ${layout.ftsTable} (rowid, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})`,
     ).run(docNumber, ...extracted.texts);
+    this.addToTotals(layout.ftsTable, 1, this.rowTokens(layout.ftsTable, docNumber) ?? 0);
   }
 
   /** Every (document number, id) of an index's docs table. */
@@ -316,4 +386,32 @@ function toRecord(row: LayoutRow): LayoutRecord {
     layout: JSON.parse(row.layout) as IndexLayout,
     schema: JSON.parse(row.schema) as IndexSchema,
   };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/**
+ * Decodes consecutive SQLite varints (big-endian, 7 bits a byte with the high bit meaning
+ * "more", the ninth byte contributing all 8 bits). Counts here stay far below 2^53.
+ */
+function readVarints(bytes: Uint8Array): number[] {
+  const values: number[] = [];
+  let position = 0;
+  while (position < bytes.length) {
+    let value = 0;
+    for (let length = 0; ; length++) {
+      const byte = bytes[position++];
+      if (byte === undefined) throw new StorageError('truncated varint in an FTS5 totals record');
+      if (length === 8) {
+        value = value * 256 + byte;
+        break;
+      }
+      value = value * 128 + (byte & 0x7f);
+      if ((byte & 0x80) === 0) break;
+    }
+    values.push(value);
+  }
+  return values;
 }

@@ -10,7 +10,8 @@ import { StorageError, type IndexSchema, type SearchHit, type SearchSpec } from 
 import { DocumentStore } from './document-store.js';
 import { SearchIndex } from './search-index.js';
 import { ShardQueries, type FoundDocument, type ShardStats } from './shard-queries.js';
-import { countShard, searchShard } from './shard-search.js';
+import { searchShard } from './node-search.js';
+import { countShard } from './shard-search.js';
 import { SHARD_FILES } from './shard-store.js';
 
 /** Read-only access to a shard that a ShardStore has created. */

@@ -1,64 +1,135 @@
 /**
- * Search and count over one shard: the query module plans SQL against the index's layout
- * as recorded in SQLite, within one read transaction; hits are then joined with their stored
- * documents from LMDB (fields, highlights). LMDB is read after SQLite and is never behind it
- * (writes reach LMDB first), so a hit whose document is gone was deleted after the SQLite
- * snapshot: it is dropped rather than returned pointing at nothing.
+ * Search over one shard, in three steps so a node can rank all its shards together:
+ * `shardStatistics` counts what BM25 needs (documents, tokens, each query phrase's
+ * documents), `rankShard` runs the planned SQL in one read transaction and returns the
+ * shard's top rows ranked with the given statistics, and `shardHits` joins rows with their
+ * stored documents from LMDB (fields, highlights). LMDB is read after SQLite and is never
+ * behind it (writes reach LMDB first), so a row whose document is gone was deleted after
+ * the SQLite snapshot: it is dropped rather than returned pointing at nothing.
  * @module
  */
 import {
   IndexNotFoundError,
   ValidationError,
   indexName,
+  type CorpusStatistics,
+  type IndexName,
   type IndexSchema,
   type JsonObject,
   type SearchHit,
   type SearchSpec,
 } from '../messages/index.js';
-import { highlight, parseQuery, planSearch } from './query/index.js';
+import { bindRanking, highlight, parseQuery, planSearch, type QueryNode } from './query/index.js';
+import type { LayoutRecord } from './search-index.js';
 import type { ShardQueries } from './shard-queries.js';
 
 /** Upper bound on offset + limit of one shard search (deep paging belongs to cursors). */
 export const MAX_SEARCH_WINDOW = 10_000;
 
-interface HitRow {
-  doc: number;
-  id: string;
-  score: number;
-  sortValue?: number | string | null;
+/** One ranked document of a shard, before its stored document is read. */
+export interface RankedRow {
+  readonly doc: number;
+  readonly id: string;
+  readonly score: number;
+  readonly sortValue?: number | string | null;
 }
 
-/** Top hits of `spec` in one index of one shard, and the total number of matches. */
-export function searchShard(
-  queries: ShardQueries,
-  index: string,
-  spec: SearchSpec,
-): { hits: SearchHit[]; totalHits: number } {
-  const name = indexName(index);
+/** A shard's top rows, its number of matches, and the layout they were ranked with. */
+export interface RankedShard {
+  readonly rows: RankedRow[];
+  readonly totalHits: number;
+  readonly record: LayoutRecord;
+}
+
+/** Throws ValidationError when the page asked for lies beyond MAX_SEARCH_WINDOW. */
+export function checkSearchWindow(spec: Pick<SearchSpec, 'offset' | 'limit'>): void {
   if (spec.offset + spec.limit > MAX_SEARCH_WINDOW) {
     throw new ValidationError(`offset + limit must be at most ${MAX_SEARCH_WINDOW}`, {
       details: { offset: spec.offset, limit: spec.limit },
     });
   }
-  const ast = parseQuery(spec.query);
+}
+
+function requireRecord(queries: ShardQueries, name: IndexName): LayoutRecord {
+  const record = queries.search.layoutRecord(name);
+  if (record === undefined) throw new IndexNotFoundError(name);
+  return record;
+}
+
+/** This shard's BM25 statistics for the phrases of `ast` in index `index`. */
+export function shardStatistics(queries: ShardQueries, index: string, ast: QueryNode): CorpusStatistics {
+  const name = indexName(index);
   const search = queries.search;
-  const { rows, totalHits, record } = search.readTransaction(() => {
-    const record = search.layoutRecord(name);
-    if (record === undefined) throw new IndexNotFoundError(name);
+  return search.readTransaction(() => {
+    const { layout } = requireRecord(queries, name);
+    const plan = planSearch(ast, layout, { limit: 0, offset: 0 });
+    const totals = search.corpusTotals(layout.ftsTable);
+    const phrases: Record<string, number> = {};
+    const count = search.statement(
+      `SELECT count(*) AS n FROM "${layout.ftsTable}" WHERE "${layout.ftsTable}" MATCH ?`,
+    );
+    for (const phrase of plan.phrases) {
+      phrases[phrase.key] = (count.get(phrase.expr) as { n: number }).n;
+    }
+    return { documents: totals.documents, tokens: totals.tokens, phrases };
+  });
+}
+
+/**
+ * The shard's top `limit` rows for `ast` (the caller merges shards and applies any offset),
+ * ranked with `statistics` (undefined: the shard's own). When the last row ties with rows
+ * beyond the limit, all of them are returned: which of equal rows make a page is then
+ * decided by id in the merge, the same whatever shard holds them.
+ */
+export function rankShard(
+  queries: ShardQueries,
+  index: string,
+  ast: QueryNode,
+  spec: Pick<SearchSpec, 'limit' | 'sort'>,
+  statistics: CorpusStatistics | undefined,
+): RankedShard {
+  const name = indexName(index);
+  const search = queries.search;
+  return search.readTransaction(() => {
+    const record = requireRecord(queries, name);
     const plan = planSearch(ast, record.layout, {
       limit: spec.limit,
-      offset: spec.offset,
+      offset: 0,
       ...(spec.sort === undefined ? {} : { sort: spec.sort }),
     });
-    const rows = search.statement(plan.sql).all(...plan.params) as HitRow[];
-    const count = search.statement(plan.countSql).get(...plan.countParams) as
+    let rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
+    const last = rows.at(-1);
+    if (last !== undefined && rows.length === spec.limit) {
+      const tieKey = spec.sort === undefined ? [last.score] : [last.score, last.sortValue ?? null];
+      const tied = search
+        .statement(plan.tieSql)
+        .all(...bindRanking(plan.tieParams, statistics), ...tieKey) as RankedRow[];
+      const tiesLast = (row: RankedRow): boolean =>
+        row.score === last.score &&
+        (spec.sort === undefined || (row.sortValue ?? null) === (last.sortValue ?? null));
+      rows = [...rows.filter((row) => !tiesLast(row)), ...tied];
+    }
+    const count = search.statement(plan.countSql).get(...bindRanking(plan.countParams, statistics)) as
       Record<string, number> | undefined;
     return { rows, totalHits: count === undefined ? 0 : Number(Object.values(count)[0] ?? 0), record };
   });
-  // After the SQLite snapshot: LMDB is then at least as new as what the hits came from.
+}
+
+/**
+ * Hits for `rows` of one shard, in their order, with stored fields and highlights as `spec`
+ * asks; `dropped` counts rows whose document was deleted since they were ranked.
+ */
+export function shardHits(
+  queries: ShardQueries,
+  ranked: Pick<RankedShard, 'record'> & { readonly rows: readonly RankedRow[] },
+  ast: QueryNode,
+  spec: SearchSpec,
+): { hits: SearchHit[]; dropped: number } {
+  const { record } = ranked;
+  // After the SQLite snapshot: LMDB is then at least as new as what the rows came from.
   queries.documents.refreshSnapshot();
-  const metadata = queries.documents.getIndex(name);
-  if (metadata === undefined || metadata.uid !== record.uid) return { hits: [], totalHits: 0 };
+  const metadata = queries.documents.getIndex(record.name as IndexName);
+  if (metadata === undefined || metadata.uid !== record.uid) return { hits: [], dropped: ranked.rows.length };
 
   const wantFields = spec.fields === undefined || spec.fields.length > 0;
   const highlightFields =
@@ -69,7 +140,7 @@ export function searchShard(
         : spec.highlight;
   const hits: SearchHit[] = [];
   let dropped = 0;
-  for (const row of rows) {
+  for (const row of ranked.rows) {
     const hit: { -readonly [K in keyof SearchHit]: SearchHit[K] } = { id: row.id, score: row.score };
     if (spec.sort !== undefined) hit.sortValue = row.sortValue ?? null;
     if (wantFields || highlightFields.length > 0) {
@@ -84,7 +155,7 @@ export function searchShard(
     }
     hits.push(hit);
   }
-  return { hits, totalHits: Math.max(0, totalHits - dropped) };
+  return { hits, dropped };
 }
 
 /** Number of documents of one index matching `query`. */
@@ -93,10 +164,9 @@ export function countShard(queries: ShardQueries, index: string, query: string):
   const ast = parseQuery(query);
   const search = queries.search;
   return search.readTransaction(() => {
-    const record = search.layoutRecord(name);
-    if (record === undefined) throw new IndexNotFoundError(name);
+    const record = requireRecord(queries, name);
     const plan = planSearch(ast, record.layout, { limit: 0, offset: 0 });
-    const count = search.statement(plan.countSql).get(...plan.countParams) as
+    const count = search.statement(plan.countSql).get(...bindRanking(plan.countParams, undefined)) as
       Record<string, number> | undefined;
     return count === undefined ? 0 : Number(Object.values(count)[0] ?? 0);
   });

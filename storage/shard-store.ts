@@ -31,7 +31,8 @@ import {
 } from './schema-rules.js';
 import { SearchIndex } from './search-index.js';
 import { ShardQueries, type FoundDocument, type ShardStats } from './shard-queries.js';
-import { countShard, searchShard } from './shard-search.js';
+import { searchShard } from './node-search.js';
+import { countShard } from './shard-search.js';
 import { WriteGroup, type WriteOperation, type WritePolicy } from './write-group.js';
 
 /** Options of a shard store. */

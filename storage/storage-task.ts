@@ -5,7 +5,15 @@
  * survive the thread boundary.
  * @module
  */
-import type { IndexSchema, ItemResult, SearchHit, SearchSpec, WireError } from '../messages/index.js';
+import type {
+  CorpusStatistics,
+  IndexSchema,
+  ItemResult,
+  SearchHit,
+  SearchSpec,
+  WireError,
+} from '../messages/index.js';
+import type { ShardFailure } from './node-search.js';
 import type { SchemaPatch } from './schema-rules.js';
 import type { CompactResult, ShardStoreOptions } from './shard-store.js';
 import type { FoundDocument, ShardStats } from './shard-queries.js';
@@ -25,11 +33,23 @@ export type StorageTask =
       readonly options?: ShardTaskOptions;
     }
   | { readonly kind: 'get'; readonly shardPath: string; readonly index: string; readonly id: string }
+  /**
+   * Searches several shards as one (node-search.ts): the top offset+limit hits, ranked with
+   * `statistics` (absent: summed over these shards).
+   */
   | {
       readonly kind: 'search';
-      readonly shardPath: string;
+      readonly shardPaths: readonly string[];
       readonly index: string;
       readonly search: SearchSpec;
+      readonly statistics?: CorpusStatistics;
+    }
+  /** BM25 statistics of a query over several shards (the first phase of a cluster search). */
+  | {
+      readonly kind: 'searchStatistics';
+      readonly shardPaths: readonly string[];
+      readonly index: string;
+      readonly query: string;
     }
   | { readonly kind: 'count'; readonly shardPath: string; readonly index: string; readonly query: string }
   | { readonly kind: 'stats'; readonly shardPath: string }
@@ -62,7 +82,17 @@ export type StorageTaskValue =
   | { readonly kind: 'open'; readonly stats: ShardStats }
   | { readonly kind: 'applyWrites'; readonly results: ItemResult[] }
   | { readonly kind: 'get'; readonly document: FoundDocument | undefined }
-  | { readonly kind: 'search'; readonly hits: SearchHit[]; readonly totalHits: number }
+  | {
+      readonly kind: 'search';
+      readonly hits: SearchHit[];
+      readonly totalHits: number;
+      readonly shardErrors: ShardFailure[];
+    }
+  | {
+      readonly kind: 'searchStatistics';
+      readonly statistics: CorpusStatistics;
+      readonly shardErrors: ShardFailure[];
+    }
   | { readonly kind: 'count'; readonly count: number }
   | { readonly kind: 'stats'; readonly stats: ShardStats }
   | { readonly kind: 'getSchema'; readonly schema: IndexSchema | undefined }

@@ -14,7 +14,8 @@
 import { assertNever, toCameoError } from '../messages/index.js';
 import type { ShardQueries } from './shard-queries.js';
 import { ShardReader } from './shard-reader.js';
-import { searchShard, countShard } from './shard-search.js';
+import { collectStatistics, searchShards } from './node-search.js';
+import { countShard } from './shard-search.js';
 import { ShardStore, type ShardStoreOptions } from './shard-store.js';
 import type { StorageTask, StorageTaskResult, StorageTaskValue } from './storage-task.js';
 
@@ -53,7 +54,12 @@ function run(task: StorageTask): StorageTaskValue {
     case 'get':
       return { kind: task.kind, document: readsFor(task.shardPath).get(task.index, task.id) };
     case 'search':
-      return { kind: task.kind, ...searchShard(readsFor(task.shardPath), task.index, task.search) };
+      return {
+        kind: task.kind,
+        ...searchShards(task.shardPaths.map(readsFor), task.index, task.search, task.statistics),
+      };
+    case 'searchStatistics':
+      return { kind: task.kind, ...collectStatistics(task.shardPaths.map(readsFor), task.index, task.query) };
     case 'count':
       return { kind: task.kind, count: countShard(readsFor(task.shardPath), task.index, task.query) };
     case 'stats':

@@ -1,7 +1,9 @@
 /**
  * MicroshardActor: one shard of one node. Its ShardStore lives in one writer thread (a
- * one-thread WorkerPool the node may share between shards), it commits writes in groups, and sends reads to the
- * node's shared reader pool so a search never waits behind a bulk write. It is supervised
+ * one-thread WorkerPool the node may share between shards), it commits writes in groups, and
+ * sends reads by id and counts to the node's shared reader pool so they never wait behind a
+ * bulk write. Searches do not pass through it: the orchestrator searches all the node's
+ * shards in one reader task, so they rank together (storage/node-search.ts). It is supervised
  * with restart: a crash closes the shard's store, and the fresh state reopens it, replaying the log.
  * @module
  */
@@ -16,7 +18,6 @@ import {
   type ShardTaskOptions,
   type StorageTask,
   type StorageTaskResult,
-  type StorageTaskValue,
   type WriteOperation,
 } from '../../storage/index.js';
 import {
@@ -27,6 +28,7 @@ import {
   type WorkerPoolSnapshot,
 } from '../runtime/index.js';
 import { GroupCommitter, type GroupCommitSnapshot } from './group-commit.js';
+import { runTask } from './run-task.js';
 
 /** What one shard needs to run. */
 export interface MicroshardOptions {
@@ -57,19 +59,6 @@ export interface MicroshardProbe {
 export interface MicroshardState {
   readonly writer: WorkerPool<StorageTask, StorageTaskResult>;
   readonly committer: GroupCommitter;
-}
-
-type KindOf<K extends StorageTask['kind']> = Extract<StorageTaskValue, { kind: K }>;
-
-/** Runs one task and unwraps its result, rebuilding a failure as its own error class. */
-async function runTask<T extends StorageTask>(
-  pool: WorkerPool<StorageTask, StorageTaskResult>,
-  task: T,
-  signal?: AbortSignal,
-): Promise<KindOf<T['kind']>> {
-  const result = await pool.run(task, signal === undefined ? undefined : { signal });
-  if (!result.ok) throw errorFromWire(result.error);
-  return result as unknown as KindOf<T['kind']>;
 }
 
 type SuccessfulItem = Extract<ItemResult, { ok: true }>;
@@ -177,14 +166,6 @@ export function microshardActor(
         return document === undefined
           ? { type: 'GetReply', id: message.id, found: false }
           : { type: 'GetReply', id: message.id, found: true, doc: document.doc, version: document.version };
-      },
-      async SearchRequest(_state, message, context) {
-        const { hits, totalHits } = await runTask(
-          readers,
-          { kind: 'search', shardPath, index: message.index, search: message.search },
-          context.signal,
-        );
-        return { type: 'SearchReply', hits, totalHits };
       },
       async CountRequest(_state, message, context) {
         const { count } = await runTask(

@@ -8,6 +8,8 @@
 import {
   CameoError,
   IndexNotFoundError,
+  errorFromWire,
+  type CollectSearchStatistics,
   type BulkDeleteResult,
   type BulkWriteResult,
   type ClientOp,
@@ -20,6 +22,7 @@ import {
   type JsonObject,
   type Search,
   type SearchResult,
+  type SearchStatistics,
   type ShardReplies,
   type ShardRequest,
   type Stream,
@@ -28,14 +31,15 @@ import {
 import {
   checkCompatible,
   evolveSchema,
+  type ShardFailure,
   type StorageTask,
   type StorageTaskResult,
 } from '../../storage/index.js';
 import { HashRing, routeKey } from '../coordinator/index.js';
 import { microshardActor, type MicroshardProbe } from '../microshard/microshard-actor.js';
+import { runTask } from '../microshard/run-task.js';
 import type { ActorRef } from '../ref.js';
 import { CrashPolicy, defineActor, type ActorDefinition, type WorkerPool } from '../runtime/index.js';
-import { mergeHits } from './merge-hits.js';
 import { RecentRequests } from './recent-requests.js';
 import { SchemaCache, sameSchemaContent } from './schema-cache.js';
 import type { Registry } from 'prom-client';
@@ -165,39 +169,65 @@ export function nodeOrchestrator(
     return replies.map((reply) => reply.indexes);
   }
 
-  async function search(
-    state: NodeOrchestratorState,
-    message: Search | Stream,
-    signal: AbortSignal,
-  ): Promise<SearchResult> {
-    requireSchema(state, message.index);
+  /**
+   * How many shards failed, once request errors (the same on every shard: a bad query, an
+   * unknown field) are thrown; when every shard failed, the first failure is thrown.
+   */
+  function countShardFailures(failures: readonly ShardFailure[]): number {
+    const errors = failures.map((failure) => errorFromWire(failure.error));
+    const requestError = errors.find(isRequestError);
+    if (requestError !== undefined) throw requestError;
+    if (errors.length > 0 && errors.length === options.shardPaths.length) throw errors[0];
+    return errors.length;
+  }
+
+  /**
+   * One reader task searches every shard of the node: BM25 statistics summed over them (or
+   * the cluster's, when the message brings them), rows merged, documents read for the page only.
+   */
+  async function search(message: Search | Stream, signal: AbortSignal): Promise<SearchResult> {
     const { offset, limit } = message.search;
-    const perShard = { ...message.search, offset: 0, limit: offset + limit };
-    const settled = await Promise.allSettled(
-      state.shards.map((shard) =>
-        shard.ask({ type: 'SearchRequest', index: message.index, search: perShard }, askOptions(signal)),
-      ),
+    const result = await runTask(
+      options.readers,
+      {
+        kind: 'search',
+        shardPaths: options.shardPaths,
+        index: message.index,
+        search: message.search,
+        ...(message.statistics === undefined ? {} : { statistics: message.statistics }),
+      },
+      signal,
     );
-    const pages = [];
-    let failedShards = 0;
-    for (const outcome of settled) {
-      if (outcome.status === 'fulfilled') pages.push(outcome.value);
-      else if (isRequestError(outcome.reason)) throw outcome.reason;
-      else failedShards++;
-    }
-    if (pages.length === 0 && settled[0]?.status === 'rejected') throw settled[0].reason;
-    const merged = mergeHits(pages, {
-      offset,
-      limit,
-      ...(message.search.sort ? { sort: message.search.sort } : {}),
-    });
+    const failedShards = countShardFailures(result.shardErrors);
     return {
       type: 'SearchResult',
-      hits: merged.hits,
-      totalHits: merged.totalHits,
-      totalShards: state.shards.length,
+      hits: result.hits.slice(offset, offset + limit),
+      totalHits: result.totalHits,
+      totalShards: options.shardPaths.length,
       failedShards,
       nodesContacted: 1,
+    };
+  }
+
+  async function searchStatistics(
+    message: CollectSearchStatistics,
+    signal: AbortSignal,
+  ): Promise<SearchStatistics> {
+    const result = await runTask(
+      options.readers,
+      {
+        kind: 'searchStatistics',
+        shardPaths: options.shardPaths,
+        index: message.index,
+        query: message.query,
+      },
+      signal,
+    );
+    return {
+      type: 'SearchStatistics',
+      statistics: result.statistics,
+      totalShards: options.shardPaths.length,
+      failedShards: countShardFailures(result.shardErrors),
     };
   }
 
@@ -400,8 +430,18 @@ export function nodeOrchestrator(
           nodeId,
         };
       },
-      Search: (state, message, context) => search(state, message, context.signal),
-      Stream: (state, message, context) => search(state, message, context.signal),
+      Search: (state, message, context) => {
+        requireSchema(state, message.index);
+        return search(message, context.signal);
+      },
+      Stream: (state, message, context) => {
+        requireSchema(state, message.index);
+        return search(message, context.signal);
+      },
+      CollectSearchStatistics: (state, message, context) => {
+        requireSchema(state, message.index);
+        return searchStatistics(message, context.signal);
+      },
       GetConfig(state, message) {
         const schema = state.schemas.get(message.index);
         return schema === undefined ? { type: 'ConfigResult' } : { type: 'ConfigResult', schema };

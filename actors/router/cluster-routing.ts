@@ -37,7 +37,7 @@ import {
   type Stream,
   type WireError,
 } from '../../messages/index.js';
-import { evolveSchema } from '../../storage/index.js';
+import { addStatistics, evolveSchema, mergeHits, NO_STATISTICS } from '../../storage/index.js';
 import type {
   ClusterCoordinatorReplies,
   ClusterCoordinatorRequest,
@@ -45,13 +45,14 @@ import type {
 import { schemaKey } from '../coordinator/cluster-coordinator.js';
 import type { ClusterMesh } from '../coordinator/cluster-mesh.js';
 import { routeKey } from '../coordinator/routing-key.js';
-import { mergeHits, type HitPage } from '../orchestrator/merge-hits.js';
 import type { OrchestratorReplies, OrchestratorRequest } from '../orchestrator/node-orchestrator.js';
 import type { SchemaCache } from '../orchestrator/schema-cache.js';
 import type { ActorRef } from '../ref.js';
 import type { ClusterRouterMetrics } from './cluster-metrics.js';
 
 type OrchestratorRef = ActorRef<OrchestratorRequest, OrchestratorReplies>;
+/** A node of a broadcast decision: its shard count and whether it is up. */
+type BroadcastNode = NonNullable<Extract<RouteDecision, { route: 'Broadcast' }>['nodes']>[number];
 type CoordinatorRef = ActorRef<ClusterCoordinatorRequest, ClusterCoordinatorReplies>;
 
 /** What the router needs to act as a cluster member. */
@@ -402,53 +403,91 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
     );
   }
 
-  /** Scatter-gather search: every node answers its top offset+limit; merged, offset applied after. */
-  async function search(message: Search | Stream, signal: AbortSignal): Promise<SearchResult> {
-    const nodes = await broadcastDecision(message.index, signal);
-    metrics.broadcast(message.type);
-    const { offset, limit } = message.search;
-    const perNode = { ...message, search: { ...message.search, offset: 0, limit: offset + limit } };
-    const pages: HitPage[] = [];
+  /**
+   * Asks every node in `nodes` (fan-out limit, per-peer deadline) and collects the replies.
+   * A node that is down or fails counts its shards as failed; a request error (the same on
+   * every node) is thrown; a node that has never seen the index holds none of its documents.
+   */
+  async function fanOut<R>(
+    nodes: readonly BroadcastNode[],
+    ask: (target: string) => Promise<R>,
+  ): Promise<{ replies: R[]; failedShards: number; contacted: number; failedNodes: Set<string> }> {
+    const replies: R[] = [];
+    const failedNodes = new Set<string>();
     let failedShards = 0;
     let contacted = 0;
     let requestError: unknown;
     let firstFailure: unknown;
-    const deadline = Date.now() + peerTimeoutMs;
     await withLimit(nodes, fanOutLimit, async (node) => {
       if (!node.available) {
         failedShards += node.shardCount;
+        failedNodes.add(node.nodeId);
         metrics.broadcastFailed(node.nodeId);
         return;
       }
       try {
-        const reply = await askNode(node.nodeId, perNode, {
-          signal,
-          deadline,
-          attemptMs: peerTimeoutMs,
-          retry: true,
-          what: `shards of index "${message.index}"`,
-        });
+        replies.push(await ask(node.nodeId));
         contacted++;
-        pages.push(reply);
-        failedShards += reply.failedShards;
       } catch (error) {
         if (error instanceof CameoError && REQUEST_ERROR_CODES.has(error.code)) {
           requestError ??= error;
           return;
         }
-        // A node that has never seen the index holds none of its documents.
         if (error instanceof IndexNotFoundError && node.nodeId !== nodeId) {
           contacted++;
           return;
         }
         firstFailure ??= error;
         failedShards += node.shardCount;
+        failedNodes.add(node.nodeId);
         metrics.broadcastFailed(node.nodeId);
       }
     });
     if (requestError !== undefined) throw requestError;
     if (contacted === 0 && firstFailure !== undefined) throw firstFailure;
-    const merged = mergeHits(pages, {
+    return { replies, failedShards, contacted, failedNodes };
+  }
+
+  /**
+   * Scatter-gather search in two phases. First every node counts the query's BM25
+   * statistics over its shards, and they are summed, so that every node then ranks with
+   * the statistics of the whole index and a document scores the same wherever it lives
+   * (as on one node holding everything). Then every node answers its top offset+limit,
+   * ranked with them; the pages are merged and the offset applied after the merge. A node
+   * that fails the first phase is not asked again; its shards count as failed once.
+   */
+  async function search(message: Search | Stream, signal: AbortSignal): Promise<SearchResult> {
+    const nodes = await broadcastDecision(message.index, signal);
+    metrics.broadcast(message.type);
+    const deadline = Date.now() + peerTimeoutMs;
+    const what = `shards of index "${message.index}"`;
+    const call = { signal, deadline, attemptMs: peerTimeoutMs, retry: true, what };
+    let statistics = message.statistics;
+    let asked: readonly BroadcastNode[] = nodes;
+    let failedBefore = 0;
+    if (statistics === undefined && nodes.length > 1) {
+      const counted = await fanOut(nodes, (target) =>
+        askNode(
+          target,
+          { type: 'CollectSearchStatistics', index: message.index, query: message.search.query },
+          call,
+        ),
+      );
+      statistics = counted.replies.reduce(
+        (sum, reply) => addStatistics(sum, reply.statistics),
+        NO_STATISTICS,
+      );
+      asked = nodes.filter((node) => !counted.failedNodes.has(node.nodeId));
+      failedBefore = counted.failedShards;
+    }
+    const { offset, limit } = message.search;
+    const perNode = {
+      ...message,
+      search: { ...message.search, offset: 0, limit: offset + limit },
+      ...(statistics === undefined ? {} : { statistics }),
+    };
+    const answered = await fanOut(asked, (target) => askNode(target, perNode, call));
+    const merged = mergeHits(answered.replies, {
       offset,
       limit,
       ...(message.search.sort ? { sort: message.search.sort } : {}),
@@ -458,8 +497,11 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
       hits: merged.hits,
       totalHits: merged.totalHits,
       totalShards: nodes.reduce((sum, node) => sum + node.shardCount, 0),
-      failedShards,
-      nodesContacted: contacted,
+      failedShards:
+        failedBefore +
+        answered.failedShards +
+        answered.replies.reduce((sum, reply) => sum + reply.failedShards, 0),
+      nodesContacted: answered.contacted,
     };
   }
 

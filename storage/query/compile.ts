@@ -11,19 +11,28 @@ import type { IndexLayout, ValueFieldLayout } from '../layout.js';
 import type { ExistsNode, InNode, PhraseNode, PrefixNode, QueryNode, RangeNode, TermNode } from './ast.js';
 
 import { literalValue, resolveField, type ResolvedField } from './fields.js';
+import {
+  anyOfExpression,
+  combineExpressions,
+  nearExpression,
+  phraseExpression,
+  subtractExpressions,
+  type FtsExpression,
+} from './fts-expression.js';
 import { QUERY_LIMITS } from './parser.js';
+import { RankingSlot } from './ranking.js';
 import { words } from './tokens.js';
-import { ftsColumnFilter, ftsString, identifier, join, param, raw, sql, type Sql } from './sql-text.js';
+import { identifier, join, param, raw, sql, type Sql } from './sql-text.js';
 
 /** Adds `factor × (−bm25 of expr)` to the score of documents matching `expr`. */
 export interface ScoreTerm {
-  readonly expr: string;
+  readonly expr: FtsExpression;
   readonly factor: number;
 }
 
 /** Documents matching an FTS5 expression, and how they score. */
 export interface MatchPart {
-  readonly expr: string;
+  readonly expr: FtsExpression;
   readonly terms: readonly ScoreTerm[];
 }
 
@@ -56,7 +65,7 @@ export class QueryCompiler {
   /** LEFT JOIN clauses for the CTEs. */
   readonly joins: string[] = [];
   private readonly fts: Sql;
-  private readonly bm25: string;
+  private readonly weights: string;
   private depth = 0;
 
   /**
@@ -76,12 +85,15 @@ export class QueryCompiler {
       }
       return String(field.weight);
     });
-    this.bm25 = `-bm25(${[this.fts.text, ...weights].join(', ')})`;
+    this.weights = weights.join(', ');
   }
 
-  /** The score expression of the FTS table named in the current FROM clause. */
-  get bm25Score(): string {
-    return this.bm25;
+  /**
+   * The score of the current row of the FTS table matched with `expr`: −cameo_bm25 with
+   * the statistics of the whole index, bound later (ranking.ts).
+   */
+  rank(expr: FtsExpression): Sql {
+    return sql`-cameo_bm25(${this.fts}, ${param(new RankingSlot(expr.phrases))}, ${raw(this.weights)})`;
   }
 
   /**
@@ -139,17 +151,17 @@ export class QueryCompiler {
    * bm25 of an expression is the sum over its phrases, so boosted terms add (factor − 1)
    * times their own bm25 on top of the base.
    */
-  matchScore(match: MatchPart, base: string): Sql {
+  matchScore(match: MatchPart, base: Sql): Sql {
     const factors = new Set(match.terms.map((term) => term.factor));
     if (factors.size <= 1) {
       const only = [...factors][0] ?? 1;
-      return raw(only === 1 ? base : `${only} * ${base}`);
+      return only === 1 ? base : sql`${raw(String(only))} * ${base}`;
     }
-    const parts: Sql[] = [raw(base)];
+    const parts: Sql[] = [base];
     for (const factor of factors) {
       if (factor === 1) continue;
-      const exprs = match.terms.filter((term) => term.factor === factor).map((term) => `(${term.expr})`);
-      const table = this.scoredTable(exprs.join(' OR '));
+      const exprs = match.terms.filter((term) => term.factor === factor).map((term) => term.expr);
+      const table = this.scoredTable(combineExpressions(exprs, 'OR'));
       parts.push(raw(`${factor - 1} * COALESCE(${table}.score, 0)`));
     }
     return join(parts, ' + ');
@@ -160,7 +172,7 @@ export class QueryCompiler {
     const parts: Sql[] = [];
     if (fragment.match) {
       parts.push(
-        sql`d.rowid IN (SELECT rowid FROM ${this.fts} WHERE ${this.fts} MATCH ${param(fragment.match.expr)})`,
+        sql`d.rowid IN (SELECT rowid FROM ${this.fts} WHERE ${this.fts} MATCH ${param(fragment.match.expr.text)})`,
       );
     }
     if (fragment.where) parts.push(fragment.where);
@@ -177,7 +189,7 @@ export class QueryCompiler {
       } else {
         const table = this.scoredTable(fragment.match.expr);
         conditions.push(raw(`d.rowid IN (SELECT doc FROM ${table})`));
-        scores.push(this.matchScore(fragment.match, `COALESCE(${table}.score, 0)`));
+        scores.push(this.matchScore(fragment.match, raw(`COALESCE(${table}.score, 0)`)));
       }
     }
     if (fragment.where) conditions.push(fragment.where);
@@ -189,7 +201,7 @@ export class QueryCompiler {
   }
 
   /** Materialises `expr`'s matches with their score as a CTE joined to `d`; returns its name. */
-  private scoredTable(expr: string): string {
+  private scoredTable(expr: FtsExpression): string {
     // SQLite joins at most 200 tables; a query needing this many is better refused clearly.
     if (this.ctes.length >= MAX_SCORED_TABLES) {
       throw new ValidationError(
@@ -198,7 +210,7 @@ export class QueryCompiler {
     }
     const name = `t${this.ctes.length}`;
     this.ctes.push(
-      sql`${raw(name)}(doc, score) AS MATERIALIZED (SELECT rowid, ${raw(this.bm25)} FROM ${this.fts} WHERE ${this.fts} MATCH ${param(expr)})`,
+      sql`${raw(name)}(doc, score) AS MATERIALIZED (SELECT rowid, ${this.rank(expr)} FROM ${this.fts} WHERE ${this.fts} MATCH ${param(expr.text)})`,
     );
     this.joins.push(`LEFT JOIN ${name} ON ${name}.doc = d.rowid`);
     return name;
@@ -206,7 +218,7 @@ export class QueryCompiler {
 
   private and(clauses: readonly QueryNode[], factor: number): Fragment | null {
     const matches: MatchPart[] = [];
-    const negatedMatches: string[] = [];
+    const negatedMatches: FtsExpression[] = [];
     const wheres: Sql[] = [];
     const scores: Sql[] = [];
     const negated: Fragment[] = [];
@@ -233,9 +245,11 @@ export class QueryCompiler {
     }
     let match: MatchPart | null = null;
     if (matches.length > 0) {
-      let expr = matches.map((part) => `(${part.expr})`).join(' AND ');
-      if (negatedMatches.length > 0)
-        expr = `(${expr}) NOT (${negatedMatches.map((e) => `(${e})`).join(' OR ')})`;
+      const positive = combineExpressions(
+        matches.map((part) => part.expr),
+        'AND',
+      );
+      const expr = negatedMatches.length > 0 ? subtractExpressions(positive, negatedMatches) : positive;
       match = { expr, terms: matches.flatMap((part) => part.terms) };
     }
     return {
@@ -259,7 +273,10 @@ export class QueryCompiler {
         ? null
         : {
             match: {
-              expr: textOnly.map((fragment) => `(${fragment.match.expr})`).join(' OR '),
+              expr: combineExpressions(
+                textOnly.map((fragment) => fragment.match.expr),
+                'OR',
+              ),
               terms: textOnly.flatMap((fragment) => fragment.match.terms),
             },
             where: null,
@@ -301,27 +318,34 @@ export class QueryCompiler {
   }
 
   /** The FTS5 expression of a text clause, or null when it has no words. */
-  private textExpression(node: LeafNode, target: Extract<ResolvedField, { kind: 'text' }>): string | null {
-    const columns = ftsColumnFilter(target.fields.map((field) => field.column));
+  private textExpression(
+    node: LeafNode,
+    target: Extract<ResolvedField, { kind: 'text' }>,
+  ): FtsExpression | null {
+    const where = {
+      columns: target.fields.map((field) => field.column),
+      fields: target.fields.map((field) => field.field),
+    };
     switch (node.kind) {
       case 'term':
-        return hasWords(node.text) ? columns + ftsString(node.text) : null;
+        return hasWords(node.text) ? phraseExpression(where, { kind: 'words', text: node.text }) : null;
       case 'prefix':
-        return hasWords(node.prefix) ? `${columns}${ftsString(node.prefix)} *` : null;
+        return hasWords(node.prefix) ? phraseExpression(where, { kind: 'prefix', text: node.prefix }) : null;
       case 'phrase': {
         const words = node.text.split(/\s+/).filter(hasWords);
         if (words.length === 0) return null;
-        if (node.slop === 0 || words.length < 2) return columns + ftsString(node.text);
+        if (node.slop === 0 || words.length < 2)
+          return phraseExpression(where, { kind: 'words', text: node.text });
         if (!Number.isInteger(node.slop) || node.slop < 0 || node.slop > 1000) {
           throw new ValidationError(`invalid phrase slop ${node.slop}`, {
             details: { position: node.position },
           });
         }
-        return `${columns}NEAR(${words.map(ftsString).join(' ')}, ${node.slop})`;
+        return nearExpression(where, words, node.slop);
       }
       case 'in': {
         const values = node.values.filter(hasWords);
-        return values.length === 0 ? null : `${columns}(${values.map(ftsString).join(' OR ')})`;
+        return values.length === 0 ? null : anyOfExpression(where, values);
       }
       case 'range':
       case 'exists':

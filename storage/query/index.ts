@@ -23,5 +23,7 @@ export type {
 export { ID_FIELD } from './ast.js';
 export { parseQuery, QUERY_LIMITS } from './parser.js';
 export { planSearch, type SearchPlan, type SearchPlanOptions } from './planner.js';
+export type { PhraseProbe } from './fts-expression.js';
+export { bindRanking, addStatistics, NO_STATISTICS } from './ranking.js';
 export { highlight, type HighlightOptions } from './highlight.js';
 export { foldWord } from './tokens.js';

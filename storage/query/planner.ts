@@ -9,6 +9,8 @@ import type { IndexLayout } from '../layout.js';
 import type { QueryNode } from './ast.js';
 import { QueryCompiler } from './compile.js';
 import { resolveField } from './fields.js';
+import type { PhraseProbe } from './fts-expression.js';
+import { rankedPhrases } from './ranking.js';
 import { identifier, join, param, raw, sql, type Sql } from './sql-text.js';
 
 /** Paging and ordering of one search. */
@@ -18,7 +20,10 @@ export interface SearchPlanOptions {
   readonly sort?: SortSpec;
 }
 
-/** The SQL of one search: the page of hits and the total hit count. */
+/**
+ * The SQL of one search: the page of hits and the total hit count. Both parameter lists
+ * may hold RankingSlots: bind them with `bindRanking` before running the SQL.
+ */
 export interface SearchPlan {
   /** Rows `doc` (document number), `id`, `score` (higher is better) and `sortValue` when sorted. */
   readonly sql: string;
@@ -26,6 +31,15 @@ export interface SearchPlan {
   /** One row `{ total }`. */
   readonly countSql: string;
   readonly countParams: unknown[];
+  /**
+   * Every matching row that ties with a given row: `tieParams` then the row's score and, when
+   * sorted, its sort value. Run when the page is full, so a page cut inside a run of equal
+   * rows can be completed and ordered by id, the same in every layout of shards.
+   */
+  readonly tieSql: string;
+  readonly tieParams: unknown[];
+  /** The phrases whose document counts the ranking needs (corpus statistics). */
+  readonly phrases: readonly PhraseProbe[];
 }
 
 /**
@@ -50,8 +64,8 @@ export function planSearch(ast: QueryNode, layout: IndexLayout, options: SearchP
   if (fragment.match) {
     // The main path: FTS5 drives the query and bm25 of the whole expression is the base score.
     from = sql`${fts} JOIN ${docs} AS d ON d.rowid = ${fts}.rowid`;
-    conditions.push(sql`${fts} MATCH ${param(fragment.match.expr)}`);
-    scores.push(compiler.matchScore(fragment.match, compiler.bm25Score));
+    conditions.push(sql`${fts} MATCH ${param(fragment.match.expr.text)}`);
+    scores.push(compiler.matchScore(fragment.match, compiler.rank(fragment.match.expr)));
   } else {
     from = sql`${docs} AS d`;
   }
@@ -78,15 +92,31 @@ export function planSearch(ast: QueryNode, layout: IndexLayout, options: SearchP
     // table only for the page's rows; count without the join. Every FTS row is a live
     // document (deletes remove both in one transaction), so the answers are the same and
     // the join no longer runs once per match.
-    const inner = sql`SELECT ${fts}.rowid AS doc, (${score}) AS score FROM ${fts}${whereClause} ORDER BY score DESC, doc ASC LIMIT ${param(options.limit)} OFFSET ${param(options.offset)}`;
+    const ranked = sql`SELECT ${fts}.rowid AS doc, (${score}) AS score FROM ${fts}${whereClause}`;
+    const inner = sql`${ranked} ORDER BY score DESC, doc ASC LIMIT ${param(options.limit)} OFFSET ${param(options.offset)}`;
     const page = sql`SELECT t.doc AS doc, d.id AS id, t.score AS score FROM (${inner}) AS t JOIN ${docs} AS d ON d.rowid = t.doc ORDER BY t.score DESC, t.doc ASC`;
+    const ties = sql`SELECT t.doc AS doc, d.id AS id, t.score AS score FROM (${ranked}) AS t JOIN ${docs} AS d ON d.rowid = t.doc WHERE t.score = ?`;
     const count = sql`SELECT count(*) AS total FROM ${fts}${whereClause}`;
-    return { sql: page.text, params: [...page.params], countSql: count.text, countParams: [...count.params] };
+    return plan(page, count, ties);
   }
 
-  const page = sql`${withClause}SELECT d.rowid AS doc, d.id AS id, (${score}) AS score${sortSelect} FROM ${from}${whereClause} ORDER BY ${order} LIMIT ${param(options.limit)} OFFSET ${param(options.offset)}`;
+  const rows = sql`${withClause}SELECT d.rowid AS doc, d.id AS id, (${score}) AS score${sortSelect} FROM ${from}${whereClause}`;
+  const page = sql`${rows} ORDER BY ${order} LIMIT ${param(options.limit)} OFFSET ${param(options.offset)}`;
+  const ties = sql`SELECT * FROM (${rows}) WHERE score = ?${raw(sort ? ' AND sortValue IS ?' : '')}`;
   const count = sql`${withClause}SELECT count(*) AS total FROM ${from}${whereClause}`;
-  return { sql: page.text, params: [...page.params], countSql: count.text, countParams: [...count.params] };
+  return plan(page, count, ties);
+}
+
+function plan(page: Sql, count: Sql, ties: Sql): SearchPlan {
+  return {
+    sql: page.text,
+    params: [...page.params],
+    countSql: count.text,
+    countParams: [...count.params],
+    tieSql: ties.text,
+    tieParams: [...ties.params],
+    phrases: rankedPhrases(page.params),
+  };
 }
 
 /**

@@ -133,14 +133,14 @@ describe('shard search', () => {
     });
     const search = runStorageTask({
       kind: 'search',
-      shardPath: path,
+      shardPaths: [path],
       index: 'tasks',
       search: spec('document'),
     });
     expect(search.ok && search.kind === 'search' && search.hits.map((hit) => hit.id)).toEqual(['a']);
     const failed = runStorageTask({
       kind: 'search',
-      shardPath: path,
+      shardPaths: [path],
       index: 'tasks',
       search: spec('"unterminated'),
     });

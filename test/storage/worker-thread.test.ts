@@ -60,7 +60,7 @@ describe('storage worker tasks in worker threads', () => {
 
       const found = await run(searcher, {
         kind: 'search',
-        shardPath,
+        shardPaths: [shardPath],
         index: 'docs',
         search: { query: 'threads', limit: 10, offset: 0 },
       });

@@ -6,7 +6,9 @@ import Database from 'better-sqlite3';
 import type { JsonObject, JsonValue } from '../../../messages/index.js';
 import type { IndexLayout, TextFieldLayout, ValueFieldLayout } from '../../../storage/layout.js';
 import { normaliseValue } from '../../../storage/values.js';
+import { loadRankingExtension } from '../../../storage/native-extension.js';
 import {
+  bindRanking,
   planSearch,
   type QueryNode,
   type SearchPlanOptions,
@@ -86,6 +88,7 @@ export class TestShard {
     documents: readonly JsonObject[],
   ) {
     this.db = new Database(':memory:');
+    loadRankingExtension(this.db);
     const columns = layout.textFields.map((field) => field.column);
     this.db.exec(
       `CREATE VIRTUAL TABLE "${layout.ftsTable}" USING fts5(${columns.join(', ')}, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`,
@@ -147,8 +150,10 @@ export class TestShard {
   search(query: string | QueryNode, options: Partial<SearchPlanOptions> = {}): SearchResult {
     const ast = typeof query === 'string' ? parseQuery(query) : query;
     const plan = planSearch(ast, this.layout, { limit: 100, offset: 0, ...options });
-    const rows = this.db.prepare(plan.sql).all(...plan.params) as SearchRow[];
-    const count = this.db.prepare(plan.countSql).get(...plan.countParams) as { total: number };
+    const rows = this.db.prepare(plan.sql).all(...bindRanking(plan.params, undefined)) as SearchRow[];
+    const count = this.db.prepare(plan.countSql).get(...bindRanking(plan.countParams, undefined)) as {
+      total: number;
+    };
     return { rows, ids: rows.map((row) => row.id), total: count.total };
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { mergeHits } from '../../../actors/index.js';
-import type { SearchHit } from '../../../messages/index.js';
+import { mergeHits } from '../../storage/index.js';
+import type { SearchHit } from '../../messages/index.js';
 
 const hit = (id: string, score: number, sortValue?: number | string | null): SearchHit =>
   sortValue === undefined ? { id, score } : { id, score, sortValue };

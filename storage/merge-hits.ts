@@ -4,7 +4,7 @@
  * own, then applies the offset, so the page equals the page of one store holding everything.
  * @module
  */
-import type { SearchHit, SortSpec } from '../../messages/index.js';
+import type { SearchHit, SortSpec } from '../messages/index.js';
 
 /** One source's answer. */
 export interface HitPage {
@@ -20,6 +20,13 @@ export interface MergedHits {
 
 type SortValue = SearchHit['sortValue'];
 
+/** What ordering hits needs: a hit, or a ranked row before its document is read. */
+export interface Ranked {
+  readonly id: string;
+  readonly score: number;
+  readonly sortValue?: SortValue;
+}
+
 function compareSortValues(a: SortValue, b: SortValue): number {
   // Missing values go last whatever the order, as in each shard's SQL (NULLS LAST).
   const aMissing = a === undefined || a === null;
@@ -31,12 +38,12 @@ function compareSortValues(a: SortValue, b: SortValue): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-function byId(a: SearchHit, b: SearchHit): number {
+function byId(a: Ranked, b: Ranked): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** The comparator of hits for a search: by score (desc), or by sort value then score. */
-export function hitOrder(sort: SortSpec | undefined): (a: SearchHit, b: SearchHit) => number {
+export function hitOrder(sort: SortSpec | undefined): (a: Ranked, b: Ranked) => number {
   if (sort === undefined) return (a, b) => b.score - a.score || byId(a, b);
   const direction = sort.order === 'asc' ? 1 : -1;
   return (a, b) => {

@@ -1,0 +1,193 @@
+/*
+ * cameo_bm25: FTS5's bm25() ranking with corpus statistics supplied by the caller.
+ *
+ * FTS5's own bm25() reads the number of documents, the average document length and each
+ * phrase's document frequency from the table it runs on. CameoDB splits an index over
+ * many shards (and nodes), so those numbers differ per shard and the same document would
+ * score differently depending on where it lives. cameo_bm25 computes exactly the same
+ * formula (same constants, same order of floating-point operations) but takes the
+ * statistics of the whole index as an argument, gathered from every shard first.
+ *
+ *   cameo_bm25(fts_table, statistics, weight_0, weight_1, ...)
+ *
+ * statistics: NULL to use the table's own (then the result equals bm25() bit for bit), or
+ * a BLOB of little-endian IEEE-754 doubles
+ *   [documents, tokens, phrase_documents_0, ..., phrase_documents_{n-1}]
+ * with one document frequency per phrase of the MATCH expression, in FTS5's phrase order.
+ * A blob of the wrong size is an error (a caller numbering phrases differently from FTS5
+ * must fail loudly, not rank silently wrong).
+ *
+ * Like bm25() the result is negative: smaller is better.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT1
+
+/* The constants of FTS5's bm25() (fts5_aux.c). */
+static const double K1 = 1.2;
+static const double B = 0.75;
+
+typedef struct Bm25Data {
+  int phraseCount;
+  double averageLength;
+  double *inverseDocumentFrequency; /* phraseCount entries */
+  double *frequency;                /* phraseCount entries, per row scratch */
+} Bm25Data;
+
+static int countRows(const Fts5ExtensionApi *api, Fts5Context *fts, void *userData) {
+  (void)api;
+  (void)fts;
+  (*(sqlite3_int64 *)userData)++;
+  return SQLITE_OK;
+}
+
+/* The same clamping as fts5_aux.c: a phrase in more than half the documents still counts a little. */
+static double inverseDocumentFrequency(double documents, double phraseDocuments) {
+  double idf = log((documents - phraseDocuments + 0.5) / (phraseDocuments + 0.5));
+  return idf <= 0.0 ? 1e-6 : idf;
+}
+
+/* Fills `data` from the statistics blob, or from the table itself when there is none. */
+static int loadStatistics(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_value *statistics,
+                          Bm25Data *data, char **error) {
+  int i;
+  int rc = SQLITE_OK;
+  if (sqlite3_value_type(statistics) == SQLITE_NULL) {
+    sqlite3_int64 rows = 0;
+    sqlite3_int64 tokens = 0;
+    rc = api->xRowCount(fts, &rows);
+    if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+    if (rc == SQLITE_OK) data->averageLength = (double)tokens / (double)rows;
+    for (i = 0; rc == SQLITE_OK && i < data->phraseCount; i++) {
+      sqlite3_int64 hits = 0;
+      rc = api->xQueryPhrase(fts, i, (void *)&hits, countRows);
+      if (rc == SQLITE_OK) data->inverseDocumentFrequency[i] = inverseDocumentFrequency((double)rows, (double)hits);
+    }
+    return rc;
+  }
+  if (sqlite3_value_type(statistics) != SQLITE_BLOB) {
+    *error = sqlite3_mprintf("cameo_bm25: statistics must be a BLOB or NULL");
+    return SQLITE_ERROR;
+  }
+  {
+    const unsigned char *bytes = sqlite3_value_blob(statistics);
+    int size = sqlite3_value_bytes(statistics);
+    int expected = (int)sizeof(double) * (2 + data->phraseCount);
+    double documents;
+    double tokens;
+    if (size != expected) {
+      *error = sqlite3_mprintf("cameo_bm25: statistics of %d bytes, expected %d for %d phrases", size, expected,
+                               data->phraseCount);
+      return SQLITE_ERROR;
+    }
+    memcpy(&documents, bytes, sizeof(double));
+    memcpy(&tokens, bytes + sizeof(double), sizeof(double));
+    data->averageLength = tokens / documents;
+    for (i = 0; i < data->phraseCount; i++) {
+      double phraseDocuments;
+      memcpy(&phraseDocuments, bytes + sizeof(double) * (2 + i), sizeof(double));
+      data->inverseDocumentFrequency[i] = inverseDocumentFrequency(documents, phraseDocuments);
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* Per-query data, computed on the first row and kept by FTS5 for the rest of the query. */
+static int bm25Data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_value *statistics, Bm25Data **out,
+                    char **error) {
+  Bm25Data *data = (Bm25Data *)api->xGetAuxdata(fts, 0);
+  int rc;
+  int phraseCount;
+  if (data != 0) {
+    *out = data;
+    return SQLITE_OK;
+  }
+  phraseCount = api->xPhraseCount(fts);
+  data = (Bm25Data *)sqlite3_malloc64(sizeof(Bm25Data) + sizeof(double) * 2 * (sqlite3_uint64)phraseCount);
+  if (data == 0) return SQLITE_NOMEM;
+  memset(data, 0, sizeof(Bm25Data) + sizeof(double) * 2 * (sqlite3_uint64)phraseCount);
+  data->phraseCount = phraseCount;
+  data->inverseDocumentFrequency = (double *)&data[1];
+  data->frequency = &data->inverseDocumentFrequency[phraseCount];
+  rc = loadStatistics(api, fts, statistics, data, error);
+  if (rc == SQLITE_OK) rc = api->xSetAuxdata(fts, data, sqlite3_free);
+  else sqlite3_free(data);
+  if (rc == SQLITE_OK) *out = data;
+  return rc;
+}
+
+static void cameoBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argumentCount,
+                      sqlite3_value **arguments) {
+  Bm25Data *data = 0;
+  char *error = 0;
+  double score = 0.0;
+  double length = 0.0;
+  int instances = 0;
+  int i;
+  int rc;
+  if (argumentCount < 1) {
+    sqlite3_result_error(context, "cameo_bm25: statistics argument missing", -1);
+    return;
+  }
+  rc = bm25Data(api, fts, arguments[0], &data, &error);
+  if (rc == SQLITE_OK) {
+    memset(data->frequency, 0, sizeof(double) * (size_t)data->phraseCount);
+    rc = api->xInstCount(fts, &instances);
+  }
+  for (i = 0; rc == SQLITE_OK && i < instances; i++) {
+    int phrase;
+    int column;
+    int offset;
+    rc = api->xInst(fts, i, &phrase, &column, &offset);
+    if (rc == SQLITE_OK) {
+      /* Weights follow the statistics argument: column c's weight is argument c + 1. */
+      double weight = (argumentCount - 1 > column) ? sqlite3_value_double(arguments[column + 1]) : 1.0;
+      data->frequency[phrase] += weight;
+    }
+  }
+  if (rc == SQLITE_OK) {
+    int tokens;
+    rc = api->xColumnSize(fts, -1, &tokens);
+    length = (double)tokens;
+  }
+  if (rc == SQLITE_OK) {
+    for (i = 0; i < data->phraseCount; i++) {
+      score += data->inverseDocumentFrequency[i] *
+               ((data->frequency[i] * (K1 + 1.0)) / (data->frequency[i] + K1 * (1 - B + B * length / data->averageLength)));
+    }
+    sqlite3_result_double(context, -1.0 * score);
+  } else if (error != 0) {
+    sqlite3_result_error(context, error, -1);
+    sqlite3_free(error);
+  } else {
+    sqlite3_result_error_code(context, rc);
+  }
+}
+
+/* The FTS5 API of this connection (the documented way: SELECT fts5(?1) with a pointer). */
+static fts5_api *fts5Api(sqlite3 *db) {
+  fts5_api *api = 0;
+  sqlite3_stmt *statement = 0;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &statement, 0) == SQLITE_OK) {
+    sqlite3_bind_pointer(statement, 1, (void *)&api, "fts5_api_ptr", 0);
+    sqlite3_step(statement);
+  }
+  sqlite3_finalize(statement);
+  return api;
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_cameobm_init(sqlite3 *db, char **error, const sqlite3_api_routines *routines) {
+  fts5_api *api;
+  SQLITE_EXTENSION_INIT2(routines);
+  api = fts5Api(db);
+  if (api == 0 || api->iVersion < 2) {
+    *error = sqlite3_mprintf("cameo_bm25: this SQLite has no FTS5 (version 2 or later)");
+    return SQLITE_ERROR;
+  }
+  return api->xCreateFunction(api, "cameo_bm25", 0, cameoBm25, 0);
+}

@@ -1,0 +1,153 @@
+/**
+ * One search over several shards of a node in one worker task: BM25 statistics summed
+ * over the shards (unless the caller brings the whole cluster's), each shard ranked with
+ * them, the rows merged, and stored documents read for the merged top rows only. Scores
+ * therefore do not depend on which shard holds a document, and a page of ten hits reads
+ * ten documents, not ten per shard.
+ *
+ * A shard that fails is reported in `shardErrors` (by position) and left out; the caller
+ * decides what a failure means (a request error is the same on every shard).
+ * @module
+ */
+import {
+  errorFromWire,
+  toCameoError,
+  type CorpusStatistics,
+  type SearchHit,
+  type SearchSpec,
+  type WireError,
+} from '../messages/index.js';
+import { hitOrder } from './merge-hits.js';
+import { addStatistics, NO_STATISTICS, parseQuery, type QueryNode } from './query/index.js';
+import type { ShardQueries } from './shard-queries.js';
+import {
+  checkSearchWindow,
+  rankShard,
+  shardHits,
+  shardStatistics,
+  type RankedRow,
+  type RankedShard,
+} from './shard-search.js';
+
+/** A shard's failure: its position in the list searched, and the error. */
+export interface ShardFailure {
+  readonly shard: number;
+  readonly error: WireError;
+}
+
+/** Statistics summed over the shards that answered, and those that did not. */
+export interface CollectedStatistics {
+  readonly statistics: CorpusStatistics;
+  readonly shardErrors: ShardFailure[];
+}
+
+/** The merged top `offset + limit` hits of several shards (offset not yet applied). */
+export interface NodeSearchResult {
+  readonly hits: SearchHit[];
+  readonly totalHits: number;
+  readonly shardErrors: ShardFailure[];
+}
+
+function failure(shard: number, error: unknown): ShardFailure {
+  return { shard, error: toCameoError(error).toWire() };
+}
+
+function sumStatistics(shards: readonly ShardQueries[], index: string, ast: QueryNode): CollectedStatistics {
+  let statistics = NO_STATISTICS;
+  const shardErrors: ShardFailure[] = [];
+  shards.forEach((queries, shard) => {
+    try {
+      statistics = addStatistics(statistics, shardStatistics(queries, index, ast));
+    } catch (error) {
+      shardErrors.push(failure(shard, error));
+    }
+  });
+  return { statistics, shardErrors };
+}
+
+/** BM25 statistics of `query` in `index`, summed over `shards`. */
+export function collectStatistics(
+  shards: readonly ShardQueries[],
+  index: string,
+  query: string,
+): CollectedStatistics {
+  return sumStatistics(shards, index, parseQuery(query));
+}
+
+/**
+ * The top `spec.offset + spec.limit` hits of `spec` over `shards`, ranked with
+ * `statistics` (undefined: summed over these shards first). The offset is left to the
+ * caller, who may merge further nodes.
+ */
+export function searchShards(
+  shards: readonly ShardQueries[],
+  index: string,
+  spec: SearchSpec,
+  statistics?: CorpusStatistics,
+): NodeSearchResult {
+  checkSearchWindow(spec);
+  const ast = parseQuery(spec.query);
+  const window = { ...spec, offset: 0, limit: spec.offset + spec.limit };
+  const failed = new Map<number, ShardFailure>();
+  let ranking = statistics;
+  if (ranking === undefined) {
+    const collected = sumStatistics(shards, index, ast);
+    for (const error of collected.shardErrors) failed.set(error.shard, error);
+    ranking = collected.statistics;
+  }
+
+  const ranked: (RankedShard | undefined)[] = shards.map((queries, shard) => {
+    if (failed.has(shard)) return undefined;
+    try {
+      return rankShard(queries, index, ast, window, ranking);
+    } catch (error) {
+      failed.set(shard, failure(shard, error));
+      return undefined;
+    }
+  });
+
+  // Merge the rows of all shards, then read documents for the merged window only.
+  const order = hitOrder(spec.sort);
+  const candidates: { row: RankedRow; shard: number }[] = [];
+  let totalHits = 0;
+  ranked.forEach((result, shard) => {
+    if (result === undefined) return;
+    totalHits += result.totalHits;
+    for (const row of result.rows) candidates.push({ row, shard });
+  });
+  candidates.sort((a, b) => order(a.row, b.row));
+  const chosen = candidates.slice(0, window.limit);
+
+  const hitsByShard = new Map<number, SearchHit[]>();
+  ranked.forEach((result, shard) => {
+    if (result === undefined) return;
+    const rows = chosen.filter((candidate) => candidate.shard === shard).map((candidate) => candidate.row);
+    if (rows.length === 0) return;
+    try {
+      const { hits, dropped } = shardHits(shards[shard]!, { record: result.record, rows }, ast, spec);
+      totalHits -= dropped;
+      hitsByShard.set(shard, hits);
+    } catch (error) {
+      failed.set(shard, failure(shard, error));
+      totalHits -= result.totalHits;
+    }
+  });
+  const hits = [...hitsByShard.values()].flat().sort(order);
+  return { hits, totalHits: Math.max(0, totalHits), shardErrors: [...failed.values()] };
+}
+
+/**
+ * The page `spec` asks for of one shard alone (its own statistics unless given), and its
+ * total number of matches; any failure is thrown.
+ */
+export function searchShard(
+  queries: ShardQueries,
+  index: string,
+  spec: SearchSpec,
+  statistics?: CorpusStatistics,
+): { hits: SearchHit[]; totalHits: number } {
+  const result = searchShards([queries], index, spec, statistics);
+  const [failed] = result.shardErrors;
+  if (failed !== undefined) throw errorFromWire(failed.error);
+  return { hits: result.hits.slice(spec.offset, spec.offset + spec.limit), totalHits: result.totalHits };
+}

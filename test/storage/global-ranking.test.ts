@@ -1,0 +1,342 @@
+/**
+ * Ranking with corpus statistics: the cameo_bm25 extension against FTS5's bm25(), phrase
+ * statistics counted by the planner against FTS5's own, and several shards searched as one
+ * against one shard holding everything (same hits, same order, the same scores exactly).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import type { IndexSchema, JsonObject, SearchSpec } from '../../messages/index.js';
+import { searchShards, ShardStore } from '../../storage/index.js';
+import { loadRankingExtension } from '../../storage/native-extension.js';
+import { parseQuery } from '../../storage/query/index.js';
+import { rankShard, shardStatistics } from '../../storage/shard-search.js';
+import { silentLogger, temporaryDirectory } from './shard-helpers.js';
+
+const WORDS = [
+  'river',
+  'stone',
+  'cloud',
+  'forest',
+  'ember',
+  'harbor',
+  'lantern',
+  'meadow',
+  'quartz',
+  'willow',
+  'the',
+  'of',
+  'and',
+  'a',
+  'north',
+  'south',
+  'silver',
+  'copper',
+  'tide',
+  'ridge',
+];
+
+/** A small deterministic generator (mulberry32), so the corpus is the same every run. */
+function generator(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sentence(random: () => number, words: number): string {
+  // Skewed towards the first words, so document frequencies differ a lot between words.
+  return Array.from({ length: words }, () => WORDS[Math.floor(random() ** 2 * WORDS.length)]).join(' ');
+}
+
+const SCHEMA: IndexSchema = {
+  name: 'notes',
+  fields: [
+    { name: 'title', type: 'text', indexed: true, stored: true, fast: false, weight: 2 },
+    { name: 'body', type: 'text', indexed: true, stored: true, fast: false },
+    { name: 'group', type: 'string', indexed: true, stored: true, fast: true },
+    { name: 'rank', type: 'i64', indexed: true, stored: true, fast: true },
+  ],
+  defaultSearchFields: ['title', 'body'],
+  dynamic: true,
+  version: 1,
+};
+
+function corpus(count: number): { id: string; doc: JsonObject }[] {
+  const random = generator(7);
+  const docs = Array.from({ length: count }, (_, i) => ({
+    id: `n${String(i).padStart(4, '0')}`,
+    doc: {
+      title: sentence(random, 2 + Math.floor(random() * 4)),
+      body: sentence(random, 5 + Math.floor(random() * 30)),
+      group: `g${i % 4}`,
+      rank: Math.floor(random() * 20),
+    },
+  }));
+  // Identical documents: equal scores, so pages cut through runs of ties.
+  for (let i = 0; i < 12; i++) {
+    docs.push({
+      id: `twin-${i}`,
+      doc: { title: 'willow twin', body: 'quartz lantern', group: 'g9', rank: 5 },
+    });
+  }
+  return docs;
+}
+
+const QUERIES = [
+  'river',
+  'river stone',
+  'river OR ember OR quartz',
+  'title:cloud',
+  'body:(forest OR harbor) AND NOT meadow',
+  '"silver copper"',
+  'lan*',
+  'river^3 stone',
+  '(cloud OR tide)^2 AND group:g1',
+  'title:willow OR rank:[3 TO 6]',
+  'group:g2 OR harbor',
+  'willow',
+  'quartz lantern',
+];
+
+describe('cameo_bm25', () => {
+  let db: Database.Database;
+
+  beforeAll(() => {
+    db = new Database(':memory:');
+    loadRankingExtension(db);
+    db.exec(`CREATE VIRTUAL TABLE f USING fts5(a, b, content='', contentless_delete=1)`);
+    const insert = db.prepare('INSERT INTO f(rowid, a, b) VALUES (?, ?, ?)');
+    const random = generator(3);
+    for (let row = 1; row <= 300; row++) insert.run(row, sentence(random, 3), sentence(random, 12));
+    db.prepare('DELETE FROM f WHERE rowid = ?').run(17);
+  });
+  afterAll(() => {
+    db.close();
+  });
+
+  it('equals FTS5 bm25() bit for bit when it uses the table statistics', () => {
+    const expressions = [
+      'river',
+      'river OR stone',
+      'river stone',
+      'river NOT cloud',
+      '{b} : tide OR a : quartz',
+      'NEAR(river stone, 3)',
+      'ri*',
+      '"silver copper"',
+    ];
+    for (const expression of expressions) {
+      const rows = db
+        .prepare(
+          'SELECT rowid, bm25(f, 2.0, 0.5) AS expected, cameo_bm25(f, NULL, 2.0, 0.5) AS actual FROM f WHERE f MATCH ?',
+        )
+        .all(expression) as { expected: number; actual: number }[];
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row.actual).toBe(row.expected);
+    }
+  });
+
+  it('ranks with the statistics it is given', () => {
+    const blob = (values: number[]) => Buffer.from(new Float64Array(values).buffer);
+    const score = (statistics: Buffer) =>
+      db
+        .prepare(`SELECT cameo_bm25(f, ?) AS s FROM f WHERE f MATCH 'river' ORDER BY rowid LIMIT 1`)
+        .get(statistics) as {
+        s: number;
+      };
+    // A rarer phrase in a larger corpus weighs more (more negative).
+    const common = score(blob([300, 4500, 250])).s;
+    const rare = score(blob([300000, 4500000, 250])).s;
+    expect(rare).toBeLessThan(common);
+  });
+
+  it('refuses statistics of the wrong size, naming the phrases it expected', () => {
+    expect(() =>
+      db.prepare(`SELECT cameo_bm25(f, x'0011') FROM f WHERE f MATCH 'river OR stone'`).all(),
+    ).toThrow(/expected 32 for 2 phrases/);
+  });
+});
+
+describe('statistics counted per phrase', () => {
+  const directory = temporaryDirectory();
+  let store: ShardStore;
+
+  beforeAll(() => {
+    store = new ShardStore(directory.path, { logger: silentLogger });
+    store.putSchema(SCHEMA);
+    store.applyWrites(
+      corpus(200).map((entry, position) => ({ kind: 'upsert' as const, position, index: 'notes', ...entry })),
+    );
+  });
+  afterAll(() => {
+    store.close();
+    directory.cleanup();
+  });
+
+  it("give the scores of FTS5's own statistics for every kind of query", () => {
+    for (const query of QUERIES) {
+      const ast = parseQuery(query);
+      const spec = { limit: 1000 };
+      const own = rankShard(store.reads, 'notes', ast, spec, undefined);
+      const counted = rankShard(store.reads, 'notes', ast, spec, shardStatistics(store.reads, 'notes', ast));
+      expect(own.rows.length).toBeGreaterThan(0);
+      expect(counted.rows).toEqual(own.rows);
+    }
+  });
+});
+
+describe('several shards searched as one', () => {
+  const directories = Array.from({ length: 4 }, () => temporaryDirectory());
+  let whole: ShardStore;
+  let parts: ShardStore[];
+
+  beforeAll(() => {
+    const docs = corpus(240);
+    whole = new ShardStore(directories[0]!.path, { logger: silentLogger });
+    parts = directories.slice(1).map((directory) => new ShardStore(directory.path, { logger: silentLogger }));
+    for (const store of [whole, ...parts]) store.putSchema(SCHEMA);
+    whole.applyWrites(
+      docs.map((entry, position) => ({ kind: 'upsert' as const, position, index: 'notes', ...entry })),
+    );
+    // An uneven split, different from insertion order, so each part's own statistics differ.
+    parts.forEach((store, part) =>
+      store.applyWrites(
+        docs
+          .filter((_, i) => (i * 7 + (i % 5)) % 3 === part)
+          .map((entry, position) => ({ kind: 'upsert' as const, position, index: 'notes', ...entry })),
+      ),
+    );
+  });
+  afterAll(() => {
+    for (const store of [whole, ...parts]) store.close();
+    for (const directory of directories) directory.cleanup();
+  });
+
+  const pageOf = (stores: ShardStore[], spec: SearchSpec) => {
+    const result = searchShards(
+      stores.map((store) => store.reads),
+      'notes',
+      spec,
+    );
+    expect(result.shardErrors).toEqual([]);
+    return { hits: result.hits.slice(spec.offset), totalHits: result.totalHits };
+  };
+
+  it('returns the hits, order and scores of one shard holding every document', () => {
+    for (const query of QUERIES) {
+      const spec = { query, limit: 1000, offset: 0, fields: [] };
+      const expected = pageOf([whole], spec);
+      expect(expected.hits.length).toBeGreaterThan(0);
+      expect(pageOf(parts, spec)).toEqual(expected);
+    }
+  });
+
+  it('pages through ties the same way (ordered by id), whatever the split', () => {
+    for (const query of ['willow', 'quartz lantern', 'group:g9']) {
+      const all = pageOf([whole], { query, limit: 1000, offset: 0, fields: [] }).hits;
+      const twins = all.filter((hit) => hit.id.startsWith('twin-'));
+      expect(twins.length).toBe(12);
+      expect(new Set(twins.map((hit) => hit.score)).size).toBe(1);
+      for (let offset = 0; offset < all.length; offset += 5) {
+        const spec = { query, limit: 5, offset, fields: [] };
+        expect(pageOf(parts, spec).hits).toEqual(all.slice(offset, offset + 5));
+        expect(pageOf([whole], spec).hits).toEqual(all.slice(offset, offset + 5));
+      }
+    }
+  });
+
+  it('sorts by a field the same way, ties broken by score then id', () => {
+    const spec = {
+      query: 'river OR willow',
+      limit: 30,
+      offset: 10,
+      sort: { field: 'rank', order: 'asc' as const },
+      fields: [],
+    };
+    expect(pageOf(parts, spec)).toEqual(pageOf([whole], spec));
+  });
+
+  it('ranks with statistics it is given instead of its own', () => {
+    const spec = { query: 'river', limit: 5, offset: 0, fields: [] };
+    const own = searchShards([parts[0]!.reads], 'notes', spec);
+    const borrowed = searchShards([parts[0]!.reads], 'notes', spec, {
+      documents: 1_000_000,
+      tokens: 20_000_000,
+      phrases: { 'body,title:"river"': 10 },
+    });
+    expect(borrowed.hits.map((hit) => hit.id).length).toBe(own.hits.length);
+    expect(borrowed.hits[0]!.score).toBeGreaterThan(own.hits[0]!.score);
+  });
+});
+
+describe('corpus totals', () => {
+  const directories = Array.from({ length: 2 }, () => temporaryDirectory());
+  afterAll(() => {
+    for (const directory of directories) directory.cleanup();
+  });
+
+  it('count live documents only, after updates and deletes (FTS5 own totals do not)', () => {
+    const docs = corpus(60);
+    const churned = new ShardStore(directories[0]!.path, { logger: silentLogger });
+    const fresh = new ShardStore(directories[1]!.path, { logger: silentLogger });
+    try {
+      for (const store of [churned, fresh]) store.putSchema(SCHEMA);
+      const upserts = (entries: typeof docs) =>
+        entries.map((entry, position) => ({ kind: 'upsert' as const, position, index: 'notes', ...entry }));
+      // Three versions of every document, then a third of them deleted.
+      churned.applyWrites(
+        upserts(docs.map((entry) => ({ ...entry, doc: { ...entry.doc, title: 'draft one' } }))),
+      );
+      churned.applyWrites(
+        upserts(docs.map((entry) => ({ ...entry, doc: { ...entry.doc, body: 'draft two two' } }))),
+      );
+      churned.applyWrites(upserts(docs));
+      const deleted = docs.filter((_, i) => i % 3 === 0);
+      churned.applyWrites(
+        deleted.map((entry, position) => ({
+          kind: 'delete' as const,
+          position,
+          index: 'notes',
+          id: entry.id,
+        })),
+      );
+      fresh.applyWrites(upserts(docs.filter((_, i) => i % 3 !== 0)));
+
+      const ast = parseQuery('river OR willow');
+      const statistics = shardStatistics(churned.reads, 'notes', ast);
+      expect(statistics).toEqual(shardStatistics(fresh.reads, 'notes', ast));
+      expect(statistics.documents).toBe(docs.length - deleted.length);
+      const spec = { query: 'river OR willow', limit: 100, offset: 0, fields: [] };
+      expect(searchShards([churned.reads], 'notes', spec).hits).toEqual(
+        searchShards([fresh.reads], 'notes', spec).hits,
+      );
+    } finally {
+      churned.close();
+      fresh.close();
+    }
+  });
+
+  it('are counted from the rows of a shard written before they were kept', () => {
+    const store = new ShardStore(directories[0]!.path, { logger: silentLogger });
+    const ast = parseQuery('river');
+    const before = shardStatistics(store.reads, 'notes', ast);
+    expect(before.documents).toBeGreaterThan(0);
+    // Forget the kept totals, as a shard from an older version has none.
+    store.reads.search.db.exec('DELETE FROM fts_totals');
+    expect(shardStatistics(store.reads, 'notes', ast)).toEqual(before);
+    store.close();
+    const reopened = new ShardStore(directories[0]!.path, { logger: silentLogger });
+    try {
+      const kept = reopened.reads.search.db.prepare('SELECT count(*) AS n FROM fts_totals').get() as {
+        n: number;
+      };
+      expect(kept.n).toBeGreaterThan(0);
+      expect(shardStatistics(reopened.reads, 'notes', ast)).toEqual(before);
+    } finally {
+      reopened.close();
+    }
+  });
+});
