@@ -4,7 +4,11 @@
  * restarted is found again from the membership file.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readMembers } from '../../actors/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { readMembers, startNode } from '../../actors/index.js';
 import { TestCluster, allSee, until } from './support.js';
 
 let cluster: TestCluster;
@@ -42,7 +46,10 @@ describe('nodes joining later', () => {
     // may now belong to the new node; see docs/CLUSTER.md).
     const items = Array.from({ length: 100 }, (_, i) => ({
       id: `note-${i}`,
-      doc: { text: `note about ${i % 2 ? 'cats' : 'dogs'}`, n: i },
+      doc: {
+        text: `note about ${i % 2 ? 'cats' : 'dogs'} ${'and more '.repeat(i % 5)}${i % 3 === 0 ? 'birds' : ''}`,
+        n: i,
+      },
     }));
     const reply = await cluster.node(4).router.ask({ type: 'BulkWrite', index: 'notes', items });
     expect(reply.errors).toEqual([]);
@@ -60,6 +67,36 @@ describe('nodes joining later', () => {
       expect(cats.hits.map((hit) => hit.id)).toEqual(
         Array.from({ length: 10 }, (_, i) => `note-${41 + 2 * i}`),
       );
+    }
+    // Ranked by score: the hits and scores of one node holding the same documents, exactly.
+    const singlePath = mkdtempSync(join(tmpdir(), 'cameodb-single-'));
+    const single = await startNode({
+      dataPaths: [singlePath],
+      shards: 3,
+      nodeName: 'single',
+      logger: pino({ level: 'silent' }),
+      readerThreads: 1,
+    });
+    try {
+      await single.router.ask({ type: 'BulkWrite', index: 'notes', items });
+      for (const search of [
+        { query: 'cats birds', limit: 100, offset: 0 },
+        { query: 'birds OR more', limit: 7, offset: 4 },
+        { query: 'cats^2 OR n:[10 TO 20]', limit: 15, offset: 0 },
+      ]) {
+        const expected = await single.router.ask({ type: 'Search', index: 'notes', search });
+        expect(expected.hits.length).toBeGreaterThan(0);
+        for (const node of cluster.live()) {
+          const result = await node.router.ask({ type: 'Search', index: 'notes', search });
+          expect(result.totalHits).toBe(expected.totalHits);
+          expect(result.hits.map((hit) => [hit.id, hit.score])).toEqual(
+            expected.hits.map((hit) => [hit.id, hit.score]),
+          );
+        }
+      }
+    } finally {
+      await single.stop();
+      rmSync(singlePath, { recursive: true, force: true });
     }
     const listed = await cluster.node(3).router.ask({ type: 'ListIndexes' });
     expect(listed.indexes.find((entry) => entry.name === 'notes')?.documentCount).toBe(100);
