@@ -43,6 +43,7 @@ export class SearchIndex {
   /** The connection (exposed for the query path and tests). */
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly parsedRecords = new Map<string, { row: string; record: LayoutRecord }>();
   readonly path: string;
 
   constructor(path: string, options: SearchIndexOptions) {
@@ -156,11 +157,20 @@ export class SearchIndex {
     return row ?? this.countTotals(ftsTable);
   }
 
-  /** The layout record of one index, or undefined. */
+  /**
+   * The layout record of one index, or undefined. Records are parsed once and reused while
+   * the stored row stays the same: every search reads it on every shard, and parsing the
+   * layout and schema JSON each time cost more than planning the query.
+   */
   layoutRecord(name: string): LayoutRecord | undefined {
     const row = this.statement(`SELECT * FROM index_layouts WHERE name = ?`).get(name) as
       LayoutRow | undefined;
-    return row === undefined ? undefined : toRecord(row);
+    if (row === undefined) return undefined;
+    const cached = this.parsedRecords.get(name);
+    if (cached !== undefined && cached.row === rowKey(row)) return cached.record;
+    const record = toRecord(row);
+    this.parsedRecords.set(name, { row: rowKey(row), record });
+    return record;
   }
 
   /** Every layout record. */
@@ -375,6 +385,11 @@ export class SearchIndex {
     this.statements.clear();
     this.db.close();
   }
+}
+
+/** Everything a record is parsed from, as one string to compare. */
+function rowKey(row: LayoutRow): string {
+  return `${row.uid}\u0000${row.table_generation}\u0000${row.fts_generation}\u0000${row.layout}\u0000${row.schema}`;
 }
 
 function toRecord(row: LayoutRow): LayoutRecord {

@@ -92,22 +92,28 @@ export function rankShard(
   const search = queries.search;
   return search.readTransaction(() => {
     const record = requireRecord(queries, name);
+    // One row more than asked: only when it ties with the last one does a run of equal
+    // rows cross the page's end, and only then are the rest of the run fetched.
     const plan = planSearch(ast, record.layout, {
-      limit: spec.limit,
+      limit: spec.limit + 1,
       offset: 0,
       ...(spec.sort === undefined ? {} : { sort: spec.sort }),
     });
     let rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
-    const last = rows.at(-1);
-    if (last !== undefined && rows.length === spec.limit) {
+    const last = rows[spec.limit - 1];
+    const beyond = rows[spec.limit];
+    const tiesLast = (row: RankedRow): boolean =>
+      last !== undefined &&
+      row.score === last.score &&
+      (spec.sort === undefined || (row.sortValue ?? null) === (last.sortValue ?? null));
+    if (last !== undefined && beyond !== undefined && tiesLast(beyond)) {
       const tieKey = spec.sort === undefined ? [last.score] : [last.score, last.sortValue ?? null];
       const tied = search
         .statement(plan.tieSql)
         .all(...bindRanking(plan.tieParams, statistics), ...tieKey) as RankedRow[];
-      const tiesLast = (row: RankedRow): boolean =>
-        row.score === last.score &&
-        (spec.sort === undefined || (row.sortValue ?? null) === (last.sortValue ?? null));
       rows = [...rows.filter((row) => !tiesLast(row)), ...tied];
+    } else {
+      rows = rows.slice(0, spec.limit);
     }
     const count = search.statement(plan.countSql).get(...bindRanking(plan.countParams, statistics)) as
       Record<string, number> | undefined;
