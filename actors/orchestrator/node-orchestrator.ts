@@ -266,7 +266,10 @@ export function nodeOrchestrator(
       const schemas = options.schemas ?? new SchemaCache();
       schemas.clear();
       // Hydrate: the newest version of each index's schema among the shards.
-      const stats = await Promise.all(shards.map((shard) => shard.ask({ type: 'StatsRequest' })));
+      // From the writer threads: reader threads start on the first client read, not here.
+      const stats = await Promise.all(
+        shards.map((shard) => shard.ask({ type: 'StatsRequest', fromWriter: true })),
+      );
       const names = new Set(stats.flatMap((reply) => reply.indexes.map((index) => index.name)));
       for (const name of names) {
         const replies = await Promise.all(

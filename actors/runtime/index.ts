@@ -45,3 +45,10 @@ export {
   type WorkerPoolSnapshot,
   type WorkerTaskOptions,
 } from './worker-pool.js';
+export {
+  currentThreadTask,
+  readThreadNice,
+  setCurrentThreadNice,
+  type ThreadPriorityOutcome,
+  type ThreadTask,
+} from './thread-priority.js';
