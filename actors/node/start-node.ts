@@ -21,7 +21,12 @@ import { SchemaCache } from '../orchestrator/schema-cache.js';
 import type { ActorRef } from '../ref.js';
 import { ClusterRouterMetrics } from '../router/cluster-metrics.js';
 import { routerActor } from '../router/router-actor.js';
-import { createActorSystem, createWorkerPool, type ActorSystem } from '../runtime/index.js';
+import {
+  createActorSystem,
+  createWorkerPool,
+  startThreadPoolHere,
+  type ActorSystem,
+} from '../runtime/index.js';
 import { loadOrCreateIdentity, type NodeIdentity } from './node-identity.js';
 
 /** What a node is started with. */
@@ -136,6 +141,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     logger,
   });
   const writerNice = options.writerNice ?? DEFAULT_WRITER_NICE;
+  if (writerNice !== 0) await startThreadPoolHere();
   // One pool per writer thread: a shard's store must stay in one thread, and piscina cannot
   // pin tasks, so pinning is by pool. More writer threads than cores only costs memory
   // (about 24 MiB each) and starves the readers during bulk loads.

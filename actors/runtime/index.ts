@@ -49,6 +49,7 @@ export {
   currentThreadTask,
   readThreadNice,
   setCurrentThreadNice,
+  startThreadPoolHere,
   type ThreadPriorityOutcome,
   type ThreadTask,
 } from './thread-priority.js';

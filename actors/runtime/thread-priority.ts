@@ -7,6 +7,7 @@
  * @module
  */
 import { readFileSync, readlinkSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 
 /** This thread's ids as Linux names them. */
@@ -68,4 +69,15 @@ export function setCurrentThreadNice(nice: number): ThreadPriorityOutcome {
   } catch (error) {
     return { applied: false, reason: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * Makes sure libuv's thread pool exists, created by the calling thread. Linux threads
+ * inherit the niceness of the thread that creates them, and libuv creates its pool on first
+ * use: call this on the main thread before starting threads that lower their priority, so
+ * the pool (file I/O, zlib, crypto of the whole process) never inherits a writer's niceness.
+ */
+export async function startThreadPoolHere(): Promise<void> {
+  // An async fs call runs on the pool, which libuv starts on its first job.
+  await access('.').catch(() => undefined);
 }
