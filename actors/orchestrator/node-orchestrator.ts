@@ -27,7 +27,7 @@ import {
 } from '../../messages/index.js';
 import {
   checkCompatible,
-  evolveSchema,
+  evolveSchemaForAll,
   type StorageTask,
   type StorageTaskResult,
 } from '../../storage/index.js';
@@ -142,11 +142,8 @@ export function nodeOrchestrator(
     docs: readonly JsonObject[],
     signal: AbortSignal,
   ): Promise<IndexSchema> {
-    const evolve = (current: IndexSchema | undefined): IndexSchema | undefined => {
-      let next = current;
-      for (const doc of docs) next = evolveSchema(next, index, doc) ?? next;
-      return next === current ? undefined : next;
-    };
+    const evolve = (current: IndexSchema | undefined): IndexSchema | undefined =>
+      evolveSchemaForAll(current, index, docs);
     const cached = state.schemas.get(index);
     if (cached === undefined && !options.autoCreateIndexes) throw new IndexNotFoundError(index);
     if (cached !== undefined && evolve(cached) === undefined) return cached;
