@@ -119,6 +119,8 @@ export interface RunningNode {
 }
 
 const STATUS_TIMEOUT_MS = 1_000;
+/** Deadline of the shard stats when the reader threads must start first (0.2-2 s measured). */
+const COLD_STATUS_TIMEOUT_MS = 15_000;
 const DEFAULT_WRITER_NICE = 10;
 
 /** Starts a node; resolves when every shard has opened (and recovered) its store. */
@@ -253,6 +255,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     const status = async (): Promise<NodeStatus> => {
       const snapshot = system.snapshot();
       const actorOf = (suffix: string) => snapshot.actors.find((actor) => actor.actor.endsWith(suffix));
+      // Stats are read on the reader threads. With none running (no read for
+      // readerIdleTimeoutMs) they start for this ask: a slow answer then is not a sick shard.
+      const statsTimeoutMs = readers.snapshot().threads === 0 ? COLD_STATUS_TIMEOUT_MS : STATUS_TIMEOUT_MS;
       const shards = await Promise.all(
         shardPaths.map(async (_path, id): Promise<ShardStatus> => {
           const actor = actorOf(`microshard-${id}`);
@@ -263,7 +268,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
             actor === undefined ? 'failed' : actor.status === 'stopping' ? 'stopped' : actor.status;
           if (ref !== undefined && state === 'running') {
             try {
-              const stats = await ref.ask({ type: 'StatsRequest' }, { timeoutMs: STATUS_TIMEOUT_MS });
+              const stats = await ref.ask({ type: 'StatsRequest' }, { timeoutMs: statsTimeoutMs });
               documents = stats.indexes.reduce((sum, index) => sum + index.documents, 0);
             } catch {
               state = 'failed';

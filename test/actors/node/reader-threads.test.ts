@@ -45,6 +45,10 @@ describe('reader threads', () => {
     // Starting (store recovery, schema hydration) and writing use the writer threads only.
     await node.router.ask({ type: 'Write', index: 'books', id: 'dune', doc: { title: 'Dune' } });
     expect(await readerThreads(node)).toBe(0);
+    // Health while no reader runs waits for them to start instead of calling shards failed.
+    expect(await node.status()).toMatchObject({ status: 'green' });
+    expect((await node.status()).shards.reduce((sum, shard) => sum + shard.documents, 0)).toBe(1);
+    await waitFor(async () => (await readerThreads(node)) === 0, 10_000);
 
     const first = await node.router.ask({
       type: 'Search',
