@@ -4,14 +4,14 @@
  * @module
  */
 import '../transport/polyfills.js';
-import { runClientCli } from './cli/index.js';
 import { packageVersion } from './package-version.js';
 import { createNode, runCommand } from './server/index.js';
 
 const code = await runCommand(process.argv.slice(2), {
   version: packageVersion(),
   createNode,
-  runClient: runClientCli,
+  // The client CLI (commander, progress bars, tables) is loaded only for `cameodb client`.
+  runClient: async (args) => (await import('./cli/index.js')).runClientCli(args),
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,

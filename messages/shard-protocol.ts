@@ -133,8 +133,14 @@ export const CountReply = defineMessage(
 /** Reply to CountRequest. */
 export type CountReply = MessageOf<typeof CountReply>;
 
-/** Documents and bytes on disk per index. */
-export const StatsRequest = defineMessage('StatsRequest', z.object({ type: z.literal('StatsRequest') }));
+/**
+ * Documents and bytes on disk per index. `fromWriter`: answer from the shard's writer thread
+ * instead of a reader thread (the node's startup uses it, so an idle node starts no reader).
+ */
+export const StatsRequest = defineMessage(
+  'StatsRequest',
+  z.object({ type: z.literal('StatsRequest'), fromWriter: z.boolean().optional() }),
+);
 /** Documents and bytes on disk per index. */
 export type StatsRequest = MessageOf<typeof StatsRequest>;
 

@@ -22,7 +22,7 @@ export { mergeHits, hitOrder, type HitPage, type MergedHits, type Ranked } from 
 export type { ShardQueries, FoundDocument, ShardStats } from './shard-queries.js';
 export type { WriteOperation, WritePolicy } from './write-group.js';
 export { checkCompatible, type SchemaPatch } from './schema-rules.js';
-export { evolveSchema } from './schema-inference.js';
+export { evolveSchema, evolveSchemaForAll } from './schema-inference.js';
 export type { StorageTask, StorageTaskResult, StorageTaskValue, ShardTaskOptions } from './storage-task.js';
 export type { IndexLayout, TextFieldLayout, ValueFieldLayout } from './layout.js';
 export { normaliseValue, parseDate, type SqlValue } from './values.js';

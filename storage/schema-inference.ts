@@ -48,3 +48,44 @@ function hasFraction(value: JsonValue | undefined): boolean {
   if (typeof value === 'number') return Number.isFinite(value) && !Number.isInteger(value);
   return Array.isArray(value) && value.some(hasFraction);
 }
+
+/**
+ * The schema `index` needs so that none of `docs` adds an unknown field: what calling
+ * `evolveSchema` on each document in turn gives (undefined when nothing changes), without
+ * its per-document cost for the common case of documents whose fields are all known. The
+ * NodeOrchestrator runs this on the main thread for every bulk request.
+ */
+export function evolveSchemaForAll(
+  current: IndexSchema | undefined,
+  index: string,
+  docs: readonly JsonObject[],
+): IndexSchema | undefined {
+  if (current !== undefined && !current.dynamic) return undefined;
+  let next = current;
+  let known = new Set(next?.fields.map((field) => field.name));
+  let integers = integerFields(next);
+  for (const doc of docs) {
+    if (next !== undefined && !mayEvolve(doc, known, integers)) continue;
+    const evolved = evolveSchema(next, index, doc);
+    if (evolved === undefined) continue;
+    next = evolved;
+    known = new Set(next.fields.map((field) => field.name));
+    integers = integerFields(next);
+  }
+  return next === current ? undefined : next;
+}
+
+function integerFields(schema: IndexSchema | undefined): string[] {
+  return (schema?.fields ?? [])
+    .filter((field) => field.type === 'i64' || field.type === 'u64')
+    .map((f) => f.name);
+}
+
+/** False when `evolveSchema` would certainly leave the schema as it is for `doc`. */
+function mayEvolve(doc: JsonObject, known: ReadonlySet<string>, integers: readonly string[]): boolean {
+  for (const name in doc) {
+    if (name !== RESERVED_ID_FIELD && !known.has(name)) return true;
+  }
+  for (const name of integers) if (hasFraction(doc[name])) return true;
+  return false;
+}

@@ -175,8 +175,9 @@ export function microshardActor(
         );
         return { type: 'CountReply', count };
       },
-      async StatsRequest(_state, _message, context) {
-        const { stats } = await runTask(readers, { kind: 'stats', shardPath }, context.signal);
+      async StatsRequest(state, message, context) {
+        const pool = message.fromWriter === true ? state.writer : readers;
+        const { stats } = await runTask(pool, { kind: 'stats', shardPath }, context.signal);
         return {
           type: 'StatsReply',
           indexes: stats.indexes,

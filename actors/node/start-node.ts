@@ -21,7 +21,12 @@ import { SchemaCache } from '../orchestrator/schema-cache.js';
 import type { ActorRef } from '../ref.js';
 import { ClusterRouterMetrics } from '../router/cluster-metrics.js';
 import { routerActor } from '../router/router-actor.js';
-import { createActorSystem, createWorkerPool, type ActorSystem } from '../runtime/index.js';
+import {
+  createActorSystem,
+  createWorkerPool,
+  startThreadPoolHere,
+  type ActorSystem,
+} from '../runtime/index.js';
 import { loadOrCreateIdentity, type NodeIdentity } from './node-identity.js';
 
 /** What a node is started with. */
@@ -38,6 +43,16 @@ export interface NodeOptions {
   readonly writerThreads?: number;
   /** Reader threads shared by all shards (default 2). */
   readonly readerThreads?: number;
+  /**
+   * Reader threads start on the first read and stop after this many milliseconds without
+   * work (default 300000), so an idle node keeps none: each costs about 24 MiB.
+   */
+  readonly readerIdleTimeoutMs?: number;
+  /**
+   * Niceness (0-19) of the writer threads (default 10; Linux only, 0: unchanged), so that in
+   * a bulk load the readers and the main thread get the CPU first.
+   */
+  readonly writerNice?: number;
   /** Operations waiting in the router before new ones get OverloadedError (default 10000). */
   readonly routerMailboxLimit?: number;
   /** Join a cluster; absent: a single node (every decision is Local). */
@@ -104,6 +119,9 @@ export interface RunningNode {
 }
 
 const STATUS_TIMEOUT_MS = 1_000;
+/** Deadline of the shard stats when the reader threads must start first (0.2-2 s measured). */
+const COLD_STATUS_TIMEOUT_MS = 15_000;
+const DEFAULT_WRITER_NICE = 10;
 
 /** Starts a node; resolves when every shard has opened (and recovered) its store. */
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
@@ -117,13 +135,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     name: 'readers',
     module: STORAGE_WORKER_MODULE,
     threads: options.readerThreads ?? 2,
+    // No idle reader threads: a ShardReader holds nothing a new thread cannot reopen.
+    minThreads: 0,
+    idleTimeoutMs: options.readerIdleTimeoutMs ?? 300_000,
     maxQueue: 10_000,
     metricsRegistry,
     logger,
   });
+  const writerNice = options.writerNice ?? DEFAULT_WRITER_NICE;
+  if (writerNice !== 0) await startThreadPoolHere();
   // One pool per writer thread: a shard's store must stay in one thread, and piscina cannot
   // pin tasks, so pinning is by pool. More writer threads than cores only costs memory
-  // (about 45 MiB each) and starves the readers during bulk loads.
+  // (about 24 MiB each) and starves the readers during bulk loads.
   const writers = Array.from(
     { length: Math.max(1, Math.min(options.writerThreads ?? 2, identity.shards)) },
     (_, slot) =>
@@ -131,7 +154,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         name: `writer-${slot}`,
         module: STORAGE_WORKER_MODULE,
         threads: 1,
+        // A writer thread holds its shards' open stores: it must never stop while the node runs.
         minThreads: 1,
+        idleTimeoutMs: Number.POSITIVE_INFINITY,
+        ...(writerNice === 0 ? {} : { threadNice: writerNice }),
         maxQueue: 100_000,
         metricsRegistry,
         logger,
@@ -160,8 +186,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       }),
       { registerAs: `orchestrator-${identity.nodeId}` },
     );
-    // The orchestrator's first answer comes after every shard opened its store.
-    await orchestrator.ask({ type: 'ListIndexes' }, { timeoutMs: 10 * 60_000 });
+    // The orchestrator's first answer comes after every shard opened its store. ListSchemas
+    // reads only the orchestrator's memory: no reader thread starts for it.
+    await orchestrator.ask({ type: 'ListSchemas' }, { timeoutMs: 10 * 60_000 });
     let cluster: RunningCluster | undefined;
     if (options.cluster !== undefined) {
       const settings = options.cluster;
@@ -228,6 +255,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     const status = async (): Promise<NodeStatus> => {
       const snapshot = system.snapshot();
       const actorOf = (suffix: string) => snapshot.actors.find((actor) => actor.actor.endsWith(suffix));
+      // Stats are read on the reader threads. With none running (no read for
+      // readerIdleTimeoutMs) they start for this ask: a slow answer then is not a sick shard.
+      const statsTimeoutMs = readers.snapshot().threads === 0 ? COLD_STATUS_TIMEOUT_MS : STATUS_TIMEOUT_MS;
       const shards = await Promise.all(
         shardPaths.map(async (_path, id): Promise<ShardStatus> => {
           const actor = actorOf(`microshard-${id}`);
@@ -238,7 +268,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
             actor === undefined ? 'failed' : actor.status === 'stopping' ? 'stopped' : actor.status;
           if (ref !== undefined && state === 'running') {
             try {
-              const stats = await ref.ask({ type: 'StatsRequest' }, { timeoutMs: STATUS_TIMEOUT_MS });
+              const stats = await ref.ask({ type: 'StatsRequest' }, { timeoutMs: statsTimeoutMs });
               documents = stats.indexes.reduce((sum, index) => sum + index.documents, 0);
             } catch {
               state = 'failed';

@@ -30,7 +30,7 @@ import {
 } from '../../messages/index.js';
 import {
   checkCompatible,
-  evolveSchema,
+  evolveSchemaForAll,
   type ShardFailure,
   type StorageTask,
   type StorageTaskResult,
@@ -146,11 +146,8 @@ export function nodeOrchestrator(
     docs: readonly JsonObject[],
     signal: AbortSignal,
   ): Promise<IndexSchema> {
-    const evolve = (current: IndexSchema | undefined): IndexSchema | undefined => {
-      let next = current;
-      for (const doc of docs) next = evolveSchema(next, index, doc) ?? next;
-      return next === current ? undefined : next;
-    };
+    const evolve = (current: IndexSchema | undefined): IndexSchema | undefined =>
+      evolveSchemaForAll(current, index, docs);
     const cached = state.schemas.get(index);
     if (cached === undefined && !options.autoCreateIndexes) throw new IndexNotFoundError(index);
     if (cached !== undefined && evolve(cached) === undefined) return cached;
@@ -296,7 +293,10 @@ export function nodeOrchestrator(
       const schemas = options.schemas ?? new SchemaCache();
       schemas.clear();
       // Hydrate: the newest version of each index's schema among the shards.
-      const stats = await Promise.all(shards.map((shard) => shard.ask({ type: 'StatsRequest' })));
+      // From the writer threads: reader threads start on the first client read, not here.
+      const stats = await Promise.all(
+        shards.map((shard) => shard.ask({ type: 'StatsRequest', fromWriter: true })),
+      );
       const names = new Set(stats.flatMap((reply) => reply.indexes.map((index) => index.name)));
       for (const name of names) {
         const replies = await Promise.all(

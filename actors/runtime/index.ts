@@ -45,3 +45,11 @@ export {
   type WorkerPoolSnapshot,
   type WorkerTaskOptions,
 } from './worker-pool.js';
+export {
+  currentThreadTask,
+  readThreadNice,
+  setCurrentThreadNice,
+  startThreadPoolHere,
+  type ThreadPriorityOutcome,
+  type ThreadTask,
+} from './thread-priority.js';

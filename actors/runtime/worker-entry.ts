@@ -3,14 +3,30 @@
  * pool's task module lazily (no top-level await: piscina first tries `require`), runs its
  * default export, and sends a CameoError back in its wire form so the pool can rebuild the
  * same class on the main thread (structured clone keeps only message, stack and `cause`).
+ * When the pool asks for it, the thread first lowers its own scheduling priority and
+ * reports the outcome to the pool (a message on parentPort, which piscina re-emits).
  * @module
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { setCurrentThreadNice, type ThreadPriorityOutcome } from './thread-priority.js';
 
 /** The `workerData` the pool gives each worker. */
 export interface WorkerEntryData {
   /** file: URL of the task module. */
   readonly cameoWorkerModule: string;
+  /** Niceness this thread sets for itself when it starts; absent: unchanged. */
+  readonly cameoThreadNice?: number;
+}
+
+/** The message a worker sends its pool after setting its niceness. */
+export interface WorkerPriorityMessage {
+  readonly cameoThreadPriority: ThreadPriorityOutcome;
+}
+
+const { cameoThreadNice } = workerData as WorkerEntryData;
+if (cameoThreadNice !== undefined) {
+  const message: WorkerPriorityMessage = { cameoThreadPriority: setCurrentThreadNice(cameoThreadNice) };
+  parentPort?.postMessage(message);
 }
 
 /** The `cause` of an Error that carries a CameoError across the thread boundary. */

@@ -20,7 +20,7 @@ import {
   ValidationError,
   errorFromWire,
 } from '../../messages/index.js';
-import type { WorkerEntryData, WorkerWireCause } from './worker-entry.js';
+import type { WorkerEntryData, WorkerPriorityMessage, WorkerWireCause } from './worker-entry.js';
 
 /** Options of `createWorkerPool`. */
 export interface WorkerPoolOptions {
@@ -42,6 +42,11 @@ export interface WorkerPoolOptions {
   readonly metricsRegistry?: Registry;
   /** Default: a pino logger at `LOG_LEVEL` (or `info`). */
   readonly logger?: Logger;
+  /**
+   * Niceness (0-19) each thread sets for itself when it starts (Linux; see thread-priority.ts).
+   * Absent: unchanged. Where it cannot be set, the pool logs why and the thread runs anyway.
+   */
+  readonly threadNice?: number;
 }
 
 /** Options of one task. */
@@ -179,7 +184,16 @@ class WorkerPoolImpl<Task, Result> implements WorkerPool<Task, Result>, PoolGaug
     const entry = new URL(ownUrl.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', ownUrl);
     const needsTsx = TYPESCRIPT_FILE.test(taskModule) || entry.pathname.endsWith('.ts');
     const execArgv = needsTsx ? ['--import', pathToFileURL(createRequire(ownUrl).resolve('tsx')).href] : [];
-    const workerData: WorkerEntryData = { cameoWorkerModule: pathToFileURL(taskModule).href };
+    if (
+      options.threadNice !== undefined &&
+      (!Number.isInteger(options.threadNice) || options.threadNice < 0 || options.threadNice > 19)
+    ) {
+      throw new RangeError(`worker pool "${options.name}": threadNice must be an integer from 0 to 19`);
+    }
+    const workerData: WorkerEntryData = {
+      cameoWorkerModule: pathToFileURL(taskModule).href,
+      ...(options.threadNice === undefined ? {} : { cameoThreadNice: options.threadNice }),
+    };
     this.piscina = new Piscina({
       filename: entry.href,
       workerData,
@@ -192,6 +206,7 @@ class WorkerPoolImpl<Task, Result> implements WorkerPool<Task, Result>, PoolGaug
     });
     // Without a listener, a worker that fails to start would crash the process.
     this.piscina.on('error', (error: unknown) => this.logger.error({ err: error }, 'worker pool error'));
+    this.piscina.on('message', (message: unknown) => this.onWorkerMessage(message));
     this.metrics = poolMetrics(options.metricsRegistry ?? new Registry());
     this.metrics.sources.add(this);
     this.completedTasks = this.metrics.completed.labels({ pool: this.name });
@@ -242,6 +257,17 @@ class WorkerPoolImpl<Task, Result> implements WorkerPool<Task, Result>, PoolGaug
       completed: this.completed,
       failed: this.failed,
     };
+  }
+
+  private onWorkerMessage(message: unknown): void {
+    const outcome = (message as Partial<WorkerPriorityMessage> | null)?.cameoThreadPriority;
+    if (outcome === undefined) {
+      this.logger.warn({ message }, 'unexpected message from a worker thread');
+    } else if (outcome.applied) {
+      this.logger.debug({ tid: outcome.tid, nice: outcome.nice }, 'worker thread priority set');
+    } else {
+      this.logger.info({ reason: outcome.reason }, 'worker thread priority left unchanged');
+    }
   }
 
   private translate(error: unknown, signal: AbortSignal | undefined): unknown {

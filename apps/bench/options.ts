@@ -57,6 +57,12 @@ export interface BenchOptions {
   readonly preload: number;
   /** Closed-loop bulk clients running beside the measured load (its own report). */
   readonly backgroundBulk: number;
+  /**
+   * Index the background bulk clients load (created with the Debian schema); default: the
+   * measured index. Another index keeps the searched index's size constant, so the run
+   * measures the competition for CPU alone, not searches over an index that keeps growing.
+   */
+  readonly backgroundIndex?: string;
   readonly seed: number;
   readonly timeoutMs: number;
   /** Wait after the server is ready before reading its idle RSS. */
@@ -145,6 +151,10 @@ function buildProgram(): Command {
       'documents loaded before measuring (default: the corpus for search/mixed, 0 otherwise)',
     )
     .option('--background-bulk <n>', 'bulk clients loading beside the measured load', '0')
+    .option(
+      '--background-index <name>',
+      'index the background bulk clients load (default: the measured index, which then grows during the run)',
+    )
     .option('--seed <n>', 'seed of the generated ids, documents and queries', '1')
     .option('--timeout <time>', 'per-request timeout', '30s')
     .option('--rss-settle <time>', 'wait before reading the idle server RSS', '2s')
@@ -205,6 +215,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
 
   const index = text('index')!;
   if (!INDEX_NAME.test(index)) throw new BenchUsageError(`--index: "${index}" is not a valid index name`);
+  const backgroundIndex = text('backgroundIndex');
+  if (backgroundIndex !== undefined && !INDEX_NAME.test(backgroundIndex))
+    throw new BenchUsageError(`--background-index: "${backgroundIndex}" is not a valid index name`);
   const rateText = text('rate');
   const ratePerSecond = rateText === undefined ? undefined : Number(rateText);
   if (ratePerSecond !== undefined && !(Number.isFinite(ratePerSecond) && ratePerSecond > 0))
@@ -240,6 +253,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
           : 0
         : parseCount(text('preload')!, '--preload', true),
     backgroundBulk: parseCount(text('backgroundBulk')!, '--background-bulk', true),
+    ...(backgroundIndex === undefined ? {} : { backgroundIndex }),
     seed: parseCount(text('seed')!, '--seed', true),
     timeoutMs: parseDuration(text('timeout')!, '--timeout'),
     rssSettleMs: parseDuration(text('rssSettle')!, '--rss-settle'),

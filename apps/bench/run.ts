@@ -219,9 +219,11 @@ export async function runBench(options: BenchOptions, hooks: RunHooks = {}): Pro
     const backgroundRecorder = new LoadRecorder();
     let backgroundRun: Promise<LoopStats> | undefined;
     if (options.backgroundBulk > 0) {
+      const backgroundIndex = options.backgroundIndex ?? options.index;
+      if (backgroundIndex !== options.index) await ensureIndex(target, backgroundIndex);
       const bulkWorkload = createWorkload({
         target,
-        index: options.index,
+        index: backgroundIndex,
         corpus,
         mix: { bulk: 1 },
         batchSize: options.batchSize,

@@ -1,12 +1,14 @@
 /**
  * The ClusterMesh of a cameodb server: the libp2p TransportNode from transport/, presented
  * with the small contract actors/ defines (actors/ must not import transport/).
+ * transport/ (libp2p, about 37 MiB of resident memory) is imported only when a mesh is
+ * created, so a single node never loads it; this module imports its types only.
  * @module
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ClusterMesh, ClusterMeshFactory, ClusterPeer } from '../../actors/index.js';
-import { createTransportNode, type TransportNode, type TransportNodeOptions } from '../../transport/index.js';
+import type { TransportNode, TransportNodeOptions } from '../../transport/index.js';
 
 /** Wraps a transport node (created with this node's id) as a ClusterMesh. */
 export function transportClusterMesh(node: TransportNode): ClusterMesh {
@@ -56,6 +58,7 @@ export type ClusterTransportOptions = Omit<
 /** A ClusterMeshFactory over libp2p: the node's peer key lives in its first data path. */
 export function transportMeshFactory(options: ClusterTransportOptions): ClusterMeshFactory {
   return async (context) => {
+    const { createTransportNode } = await import('../../transport/index.js');
     const node = await createTransportNode({
       ...options,
       dataDir: context.dataPath,

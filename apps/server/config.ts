@@ -44,6 +44,8 @@ export const serverConfigSchema = z.strictObject({
     shards: z.number().int().min(1).max(1024),
     writerThreads: z.number().int().min(1).max(64),
     readerThreads: z.number().int().min(1).max(64),
+    readerIdleTimeoutMs: positiveInt,
+    writerNice: z.number().int().min(0).max(19),
   }),
   log: z.strictObject({ level: z.enum(LOG_LEVELS) }),
   cluster: z
@@ -205,6 +207,20 @@ export const SETTINGS: readonly Setting[] = [
     2,
     'Reader threads shared by the shards, for get and search beside the writers.',
     'reader-threads',
+  ),
+  setting(
+    'storage.readerIdleTimeoutMs',
+    'integer',
+    300_000,
+    'Reader threads start on the first read and stop after this long without work, so an idle node keeps none (about 24 MiB each).',
+    'reader-idle-timeout-ms',
+  ),
+  setting(
+    'storage.writerNice',
+    'integer',
+    10,
+    'Scheduling niceness (0-19) of the writer threads on Linux, so searches and HTTP keep a share of the CPU during bulk loads; 0 leaves them alone.',
+    'writer-nice',
   ),
   setting('log.level', 'string', 'info', `Log level: ${LOG_LEVELS.join(', ')}.`, 'log-level'),
   setting(

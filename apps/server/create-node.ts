@@ -62,6 +62,8 @@ export const createNode: NodeFactory = async (config, logger) => {
     shards: config.storage.shards,
     writerThreads: config.storage.writerThreads,
     readerThreads: config.storage.readerThreads,
+    readerIdleTimeoutMs: config.storage.readerIdleTimeoutMs,
+    writerNice: config.storage.writerNice,
     nodeName: config.node.name,
     logger,
     routerMailboxLimit: config.http.maxInFlightRequests * 4,

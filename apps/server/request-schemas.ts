@@ -28,6 +28,44 @@ export const documentWriteSchema = z.strictObject({
 /** One document to write. */
 export type DocumentWriteBody = z.infer<typeof documentWriteSchema>;
 
+const DOCUMENT_WRITE_KEYS = new Set(['id', 'routing_key', 'doc']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * `documentWriteSchema.safeParse`, with a fast path for the valid shape: bulk requests check
+ * 1000 items each on the main thread, where zod's strict object and record (which copies
+ * every document) cost about 1 us per item. Anything the fast path does not accept goes to
+ * zod, so errors and edge cases are zod's own; the test compares both on generated input.
+ * The accepted document is the caller's object, not a copy (zod would copy its top level).
+ */
+export function safeParseDocumentWrite(value: unknown): z.ZodSafeParseResult<DocumentWriteBody> {
+  if (isPlainObject(value)) {
+    const { id, routing_key: routingKey, doc } = value;
+    let known = true;
+    for (const key in value) if (!DOCUMENT_WRITE_KEYS.has(key)) known = false;
+    if (
+      known &&
+      typeof id === 'string' &&
+      id.length > 0 &&
+      // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only for long ids.
+      (id.length * 3 <= MAX_DOCUMENT_ID_BYTES || Buffer.byteLength(id, 'utf8') <= MAX_DOCUMENT_ID_BYTES) &&
+      (!('routing_key' in value) || (typeof routingKey === 'string' && routingKey.length > 0)) &&
+      isPlainObject(doc)
+    ) {
+      return {
+        success: true,
+        data: typeof routingKey === 'string' ? { id, routing_key: routingKey, doc } : { id, doc },
+      };
+    }
+  }
+  return documentWriteSchema.safeParse(value);
+}
+
 /** One item of `_bulk/delete`: an id, or an id with its routing key. */
 export const deleteItemSchema = z.union([
   documentIdSchema,

@@ -20,6 +20,7 @@ import {
   documentIdSchema,
   documentWriteSchema,
   parseWith,
+  safeParseDocumentWrite,
 } from '../request-schemas.js';
 
 /** The index named in the path, validated (400 INVALID_ID otherwise). */
@@ -126,7 +127,7 @@ const registerDocumentRoutes: RouteRegistrar = (app, gateway) => {
       const valid: Array<{ id: string; routingKey?: string; doc: JsonObject }> = [];
       const positions: number[] = [];
       items.forEach((item, position) => {
-        const parsed = documentWriteSchema.safeParse(item);
+        const parsed = safeParseDocumentWrite(item);
         if (!parsed.success) {
           errors.push(itemValidationError(position, itemId(item), parsed.error));
           return;

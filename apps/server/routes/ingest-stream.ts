@@ -12,7 +12,7 @@ import { OverloadedError, ValidationError, toCameoError, type JsonObject } from 
 import type { Gateway, GatewayEnv, RouteRegistrar } from '../gateway.js';
 import { toErrorResponse, unsupportedMediaType } from '../http-errors.js';
 import { openBody, parseJsonText, readChunks } from '../request-body.js';
-import { documentWriteSchema, describeIssues } from '../request-schemas.js';
+import { describeIssues, safeParseDocumentWrite } from '../request-schemas.js';
 import { indexParam } from './documents.js';
 
 /** Errors reported in full; later ones are only counted. */
@@ -81,7 +81,7 @@ class IngestRun {
       this.addError({ line, error: cameo.code, message: cameo.message });
       return;
     }
-    const parsed = documentWriteSchema.safeParse(value);
+    const parsed = safeParseDocumentWrite(value);
     if (!parsed.success) {
       const id = (value as { id?: unknown } | null)?.id;
       const message = describeIssues(parsed.error)

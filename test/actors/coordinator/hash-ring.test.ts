@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { HashRing, routeKey, stableHash, VIRTUAL_NODES_PER_NODE } from '../../../actors/coordinator/index.js';
 
 describe('stableHash', () => {
@@ -10,6 +12,13 @@ describe('stableHash', () => {
     expect(stableHash('node-a#0')).toBe(264129174670347);
     expect(stableHash('héllo')).toBe(66281430420745);
     expect(stableHash(new TextEncoder().encode('doc-1'))).toBe(205670134137911);
+  });
+
+  it('equals the first 6 bytes of a SHA-256 Hash object for any string or bytes', () => {
+    const reference = (input: string | Uint8Array): number =>
+      createHash('sha256').update(input).digest().readUIntBE(0, 6);
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (text) => stableHash(text) === reference(text)));
+    fc.assert(fc.property(fc.uint8Array(), (bytes) => stableHash(bytes) === reference(bytes)));
   });
 });
 

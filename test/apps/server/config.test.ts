@@ -36,7 +36,14 @@ describe('configuration', () => {
   it('has the documented defaults', () => {
     const config = defaultConfig();
     expect(config.http).toMatchObject({ port: 9480, bindAddress: '127.0.0.1', maxResultWindow: 10_000 });
-    expect(config.storage).toEqual({ dataPaths: ['./data'], shards: 4, writerThreads: 2, readerThreads: 2 });
+    expect(config.storage).toEqual({
+      dataPaths: ['./data'],
+      shards: 4,
+      writerThreads: 2,
+      readerThreads: 2,
+      readerIdleTimeoutMs: 300_000,
+      writerNice: 10,
+    });
     expect(config.cluster).toMatchObject({ enabled: false, port: 9580, seedNodes: [] });
     expect(config.log.level).toBe('info');
   });
