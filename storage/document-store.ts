@@ -14,6 +14,19 @@ export interface StoredDocument {
   docNumber: number;
   version: number;
   doc: JsonObject;
+  /**
+   * The request's routing key, kept only when the write named one other than the id: a
+   * rebalancing node must re-route the document from what it stores (docs/CLUSTER.md).
+   */
+  routingKey?: string;
+}
+
+/** A stored document as a scan returns it (rebalancing hands these to their new owner). */
+export interface ScannedDocument {
+  readonly id: string;
+  readonly version: number;
+  readonly doc: JsonObject;
+  readonly routingKey?: string;
 }
 
 /** One change of a log entry, enough to bring SQLite to the same state idempotently. */
@@ -57,6 +70,11 @@ export class DocumentStore {
   private readonly documents: Database<Buffer, [number, string]>;
   private readonly log: Database<Buffer, number>;
   private readonly meta: Database<Buffer, string>;
+  /**
+   * Deletes remembered as `[index uid, id] -> deleted at (ms)`, so a document handed off by a
+   * node that is rebalancing does not come back after it was deleted here. Writer only.
+   */
+  private readonly tombstones: Database<Buffer, [number, string]> | undefined;
 
   constructor(path: string, options: DocumentStoreOptions) {
     this.root = open({
@@ -72,6 +90,10 @@ export class DocumentStore {
     this.documents = this.root.openDB<Buffer, [number, string]>('documents', { encoding: 'binary' });
     this.log = this.root.openDB<Buffer, number>('log', { encoding: 'binary' });
     this.meta = this.root.openDB<Buffer, string>('meta', { encoding: 'binary' });
+    // A read-only environment cannot create a database; readers never look at tombstones.
+    this.tombstones = options.readOnly
+      ? undefined
+      : this.root.openDB<Buffer, [number, string]>('tombstones', { encoding: 'binary' });
   }
 
   /** Runs `action` in one synchronous, durable write transaction. */
@@ -114,6 +136,54 @@ export class DocumentStore {
     for (const { key, value } of this.documents.getRange({ start: [uid], end: [uid + 1] })) {
       yield { id: key[1], stored: decodeRecord<StoredDocument>(value, 'document') };
     }
+  }
+
+  /** Up to `limit` documents of one index incarnation with ids after `afterId` (all when absent), in id order. */
+  documentsAfter(uid: number, afterId: string | undefined, limit: number): ScannedDocument[] {
+    const page: ScannedDocument[] = [];
+    const start: [number, string] = [uid, afterId ?? ''];
+    for (const { key, value } of this.documents.getRange({ start, end: [uid + 1] })) {
+      if (afterId !== undefined && key[1] === afterId) continue;
+      const stored = decodeRecord<StoredDocument>(value, 'document');
+      page.push({
+        id: key[1],
+        version: stored.version,
+        doc: stored.doc,
+        ...(stored.routingKey === undefined ? {} : { routingKey: stored.routingKey }),
+      });
+      if (page.length >= limit) break;
+    }
+    return page;
+  }
+
+  /** Remembers that a document was deleted at `atMs` (inside a transaction). */
+  putTombstone(uid: number, id: string, atMs: number): void {
+    this.writableTombstones().putSync([uid, id], encodeRecord(atMs));
+  }
+
+  /** When the document was deleted, if that is remembered. */
+  getTombstone(uid: number, id: string): number | undefined {
+    const bytes = this.writableTombstones().getBinary([uid, id]);
+    return bytes === undefined ? undefined : decodeRecord<number>(bytes, 'tombstone');
+  }
+
+  /** Forgets tombstones older than `beforeMs` and those of dropped index incarnations; returns how many. */
+  pruneTombstones(beforeMs: number, liveUids: ReadonlySet<number>): number {
+    const tombstones = this.writableTombstones();
+    return this.transaction(() => {
+      let removed = 0;
+      for (const { key, value } of tombstones.getRange({})) {
+        if (liveUids.has(key[0]) && decodeRecord<number>(value, 'tombstone') >= beforeMs) continue;
+        tombstones.removeSync(key);
+        removed += 1;
+      }
+      return removed;
+    });
+  }
+
+  private writableTombstones(): Database<Buffer, [number, string]> {
+    if (this.tombstones === undefined) throw new TypeError('tombstones are kept by the writer only');
+    return this.tombstones;
   }
 
   /** Removes every document of one index incarnation (inside a transaction); returns how many. */
