@@ -63,6 +63,7 @@ const KEY_LAST_SEQUENCE = 'lastSequence';
 const KEY_NEXT_DOC_NUMBER = 'nextDocNumber';
 const KEY_NEXT_INDEX_UID = 'nextIndexUid';
 const INDEX_PREFIX = 'index:';
+const EMPTY = Buffer.alloc(0);
 
 /** The LMDB environment of one shard and its three databases. */
 export class DocumentStore {
@@ -75,6 +76,8 @@ export class DocumentStore {
    * node that is rebalancing does not come back after it was deleted here. Writer only.
    */
   private readonly tombstones: Database<Buffer, [number, string]> | undefined;
+  /** The same tombstones by time, `[deleted at, index uid, id]`, so pruning reads only expired ones. */
+  private readonly tombstoneTimes: Database<Buffer, [number, number, string]> | undefined;
 
   constructor(path: string, options: DocumentStoreOptions) {
     this.root = open({
@@ -94,6 +97,9 @@ export class DocumentStore {
     this.tombstones = options.readOnly
       ? undefined
       : this.root.openDB<Buffer, [number, string]>('tombstones', { encoding: 'binary' });
+    this.tombstoneTimes = options.readOnly
+      ? undefined
+      : this.root.openDB<Buffer, [number, number, string]>('tombstoneTimes', { encoding: 'binary' });
   }
 
   /** Runs `action` in one synchronous, durable write transaction. */
@@ -158,32 +164,41 @@ export class DocumentStore {
 
   /** Remembers that a document was deleted at `atMs` (inside a transaction). */
   putTombstone(uid: number, id: string, atMs: number): void {
-    this.writableTombstones().putSync([uid, id], encodeRecord(atMs));
+    const { byKey, byTime } = this.writableTombstones();
+    const previous = this.getTombstone(uid, id);
+    if (previous !== undefined) byTime.removeSync([previous, uid, id]);
+    byKey.putSync([uid, id], encodeRecord(atMs));
+    byTime.putSync([atMs, uid, id], EMPTY);
   }
 
   /** When the document was deleted, if that is remembered. */
   getTombstone(uid: number, id: string): number | undefined {
-    const bytes = this.writableTombstones().getBinary([uid, id]);
+    const bytes = this.writableTombstones().byKey.getBinary([uid, id]);
     return bytes === undefined ? undefined : decodeRecord<number>(bytes, 'tombstone');
   }
 
-  /** Forgets tombstones older than `beforeMs` and those of dropped index incarnations; returns how many. */
-  pruneTombstones(beforeMs: number, liveUids: ReadonlySet<number>): number {
-    const tombstones = this.writableTombstones();
+  /** Forgets up to `limit` tombstones written before `beforeMs` (oldest first); returns how many. */
+  pruneTombstones(beforeMs: number, limit = 100_000): number {
+    const { byKey, byTime } = this.writableTombstones();
     return this.transaction(() => {
       let removed = 0;
-      for (const { key, value } of tombstones.getRange({})) {
-        if (liveUids.has(key[0]) && decodeRecord<number>(value, 'tombstone') >= beforeMs) continue;
-        tombstones.removeSync(key);
+      for (const key of byTime.getKeys({ end: [beforeMs], limit })) {
+        const [, uid, id] = key;
+        byTime.removeSync(key);
+        byKey.removeSync([uid, id]);
         removed += 1;
       }
       return removed;
     });
   }
 
-  private writableTombstones(): Database<Buffer, [number, string]> {
-    if (this.tombstones === undefined) throw new TypeError('tombstones are kept by the writer only');
-    return this.tombstones;
+  private writableTombstones(): {
+    byKey: Database<Buffer, [number, string]>;
+    byTime: Database<Buffer, [number, number, string]>;
+  } {
+    if (this.tombstones === undefined || this.tombstoneTimes === undefined)
+      throw new TypeError('tombstones are kept by the writer only');
+    return { byKey: this.tombstones, byTime: this.tombstoneTimes };
   }
 
   /** Removes every document of one index incarnation (inside a transaction); returns how many. */

@@ -43,7 +43,8 @@ export interface ShardStoreOptions {
   readonly trimEveryGroups?: number;
   /**
    * How long a delete's tombstone is kept (default 7 days): the bound on how late a
-   * rebalancing handoff may arrive and still not bring a deleted document back. Pruned by compact.
+   * rebalancing handoff may arrive and still not bring a deleted document back. Pruned on
+   * compact and with each periodic log trim.
    */
   readonly tombstoneRetentionMs?: number;
   readonly logger?: StorageLogger;
@@ -271,10 +272,7 @@ export class ShardStore {
       for (const record of this.sqlite.layoutRecords()) this.sqlite.optimize(record.layout);
     });
     const { trimmed, durable } = this.checkpointAndTrim();
-    const liveUids = new Set(
-      this.documents.indexNames().flatMap((name) => this.documents.getIndex(name)?.uid ?? []),
-    );
-    const tombstones = this.documents.pruneTombstones(Date.now() - this.tombstoneRetentionMs, liveUids);
+    const tombstones = this.pruneTombstones();
     const bytesAfter = this.queries.bytesOnDisk();
     this.logger.info({ bytesBefore, bytesAfter, trimmed, durable, tombstones }, 'compacted shard');
     return { bytesBefore, bytesAfter, trimmedLogEntries: trimmed, durableWatermark: durable };
@@ -309,8 +307,15 @@ export class ShardStore {
     if (this.trimEveryGroups > 0 && this.groupsSinceTrim >= this.trimEveryGroups) this.checkpointAndTrim();
   }
 
+  /** Forgets the tombstones older than the retention; returns how many. */
+  private pruneTombstones(): number {
+    return this.documents.pruneTombstones(Date.now() - this.tombstoneRetentionMs);
+  }
+
   private checkpointAndTrim(): { trimmed: number; durable: number | undefined } {
     this.groupsSinceTrim = 0;
+    // Here too, so tombstones stay bounded without a compact (a bounded batch each time).
+    this.pruneTombstones();
     const durable = this.sqlite.checkpoint();
     if (durable === undefined) {
       this.logger.debug('checkpoint incomplete (readers busy); log kept');

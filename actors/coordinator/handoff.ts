@@ -81,6 +81,7 @@ export interface HandoffStatus {
 /** How often an active handoff repeats its announcement to the peers. */
 const ANNOUNCE_EVERY_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 30_000;
+const SWEEP = 'sweep after the rings settled';
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -106,6 +107,10 @@ export class Handoff {
   private running: Promise<void> | undefined;
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  /** A pass for a new reason completed: one more (the sweep) runs after the grace period. */
+  private sweepWanted = false;
+  private readonly graceMs: number;
   private retryDelay: number;
   private announced = false;
   private lastAnnounceMs = 0;
@@ -121,6 +126,7 @@ export class Handoff {
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.retryDelay = this.retryDelayMs;
     this.peerTimeoutMs = options.peerTimeoutMs ?? 5_000;
+    this.graceMs = options.graceMs ?? 10_000;
     const registry = options.metricsRegistry;
     if (registry !== undefined) {
       this.handedOffTotal = new Counter({
@@ -166,6 +172,7 @@ export class Handoff {
   /** Runs a pass now, or right after the running one (the ring changed, or a peer came back). */
   request(reason: string): void {
     if (this.stopping.signal.aborted) return;
+    if (reason !== SWEEP) this.sweepWanted = true;
     if (this.retryTimer !== undefined) {
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
@@ -184,7 +191,9 @@ export class Handoff {
   async stop(): Promise<void> {
     this.stopping.abort();
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
     this.retryTimer = undefined;
+    this.sweepTimer = undefined;
     await this.running;
   }
 
@@ -214,6 +223,17 @@ export class Handoff {
       if (this.announced) {
         this.announced = false;
         this.options.announce(false, 0);
+      }
+      if (this.sweepWanted) {
+        // A router whose ring had not learnt the new member yet may have written a moved key
+        // here after the scan passed it: one more pass once every ring has settled moves it.
+        this.sweepWanted = false;
+        if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+        this.sweepTimer = setTimeout(() => {
+          this.sweepTimer = undefined;
+          this.request(SWEEP);
+        }, this.graceMs);
+        this.sweepTimer.unref();
       }
     }
   }

@@ -523,7 +523,14 @@ export function nodeOrchestrator(
       },
       async AcceptHandoff(state, message, context) {
         const schema = requireSchema(state, message.index);
-        const results = await perShardBatches(state, schema, message.items, async (shard, group) => {
+        // A document with a field this node's schema lacks would evolve one shard's schema on
+        // its own; schemas change through the schema owner only. Refused: the sender keeps it
+        // and sends it again once this node has the schema.
+        const behind = message.items.filter(
+          (item) => evolveSchema(schema, message.index, item.doc) !== undefined,
+        );
+        const accepted = message.items.filter((item) => !behind.includes(item));
+        const results = await perShardBatches(state, schema, accepted, async (shard, group) => {
           const reply = await shard.ask(
             {
               type: 'BatchWriteRequest',
@@ -543,7 +550,12 @@ export function nodeOrchestrator(
         });
         let adopted = 0;
         let skipped = 0;
-        const failed: Array<{ id: string; error: WireError }> = [];
+        const failed: Array<{ id: string; error: WireError }> = behind.map((item) => ({
+          id: item.id,
+          error: new ValidationError(
+            `document "${item.id}" has fields the schema of "${message.index}" on node ${nodeId} lacks; retry after the schema reaches it`,
+          ).toWire(),
+        }));
         for (const result of results) {
           if (!result.ok) failed.push({ id: result.id, error: result.error });
           else if (result.result === 'skipped') skipped++;

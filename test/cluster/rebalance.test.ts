@@ -380,4 +380,27 @@ describe('faults during a handoff', () => {
     const counts = await Promise.all(cluster.live().map(localCount));
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(items.length);
   }, 180_000);
+
+  it('a write that a router with an older ring sent to the previous owner is moved by the sweep pass', async () => {
+    const sweeping = settings({ batchSize: 50, graceMs: 3_000 });
+    cluster = await TestCluster.start(2, sweeping);
+    await load(cluster, items.slice(0, 60));
+    const joined = await cluster.add(sweeping);
+    await until(() => allSee(cluster!.live(), 3), 30_000);
+    await until(
+      async () => (await quiet(cluster!.live())) && placedOnOwners(cluster!.live(), items.slice(0, 60)),
+    );
+    // As if a router that had not learnt the newcomer yet wrote a key it now owns to node 0.
+    const candidates = Array.from({ length: 20 }, (_, i) => ({
+      id: `late-${i}`,
+      doc: { text: 'late write', n: i },
+    }));
+    const owned = await owners(joined, candidates);
+    const late = candidates.find((_, position) => owned[position] === joined.identity.nodeId)!;
+    await cluster.node(0).orchestrator.ask({ type: 'Write', index: INDEX, id: late.id, doc: late.doc });
+    expect((await placement(cluster.live(), [late])).get(late.id)).toEqual([cluster.node(0).identity.nodeId]);
+    await until(() => placedOnOwners(cluster!.live(), [late]), 30_000);
+    const got = await cluster.node(1).router.ask({ type: 'Get', index: INDEX, id: late.id });
+    expect(got).toMatchObject({ found: true, doc: late.doc, nodeId: joined.identity.nodeId });
+  }, 120_000);
 });

@@ -126,4 +126,16 @@ describe('ShardStore handoff writes', () => {
       result: 'skipped',
     });
   });
+
+  it('a delete repeated later renews its tombstone: pruning goes by the newest delete', async () => {
+    store.close();
+    store = new ShardStore(directory.path, { logger: silentLogger, tombstoneRetentionMs: 200 });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    store.delete('notes', 'deleted-twice');
+    await sleep(150);
+    store.delete('notes', 'deleted-twice');
+    await sleep(100);
+    store.compact();
+    expect(store.applyWrites([adopt('deleted-twice', 'x', 1)])[0]).toMatchObject({ result: 'skipped' });
+  });
 });
