@@ -6,7 +6,9 @@
  * decisions, and it serialises the schema changes of the indexes whose key `schema:<index>`
  * this node owns on the ring, installing each result on every live node before replying.
  * When a peer joins it pulls that peer's members (a node that missed a member learns it)
- * and schemas (a node that joins later learns every index). Registered `coordinator-<nodeId>`.
+ * and schemas (a node that joins later learns every index). When the ring changes it runs
+ * the rebalancing handoff (handoff.ts) and keeps track of the peers that announced theirs,
+ * so routers know where not-yet-moved documents may still be. Registered `coordinator-<nodeId>`.
  * @module
  */
 import type { Logger } from 'pino';
@@ -598,6 +600,7 @@ export function clusterCoordinator(
         ) {
           member.shardCount = message.shards.length;
           rebuildRing(state);
+          state.handoff.request('shard count changed');
         }
         return { type: 'Ack' };
       },
