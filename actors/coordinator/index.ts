@@ -24,7 +24,12 @@ export {
 export type { ClusterMesh, ClusterMeshContext, ClusterMeshFactory, ClusterPeer } from './cluster-mesh.js';
 export type { ActorResolver } from './actor-resolver.js';
 export { Handoff, type HandoffOptions, type HandoffSettings, type HandoffStatus } from './handoff.js';
-export { HANDOFF_STATE_FILE, readCompletedRing, ringSignature } from './handoff-state-file.js';
+export {
+  HANDOFF_STATE_FILE,
+  readCompletedRing,
+  ringSignature,
+  writeCompletedRing,
+} from './handoff-state-file.js';
 export {
   MEMBERSHIP_FILE,
   MembershipFileError,
