@@ -351,6 +351,11 @@ describe('faults during a handoff', () => {
     await expect(
       cluster.node(0).router.ask({ type: 'Get', index: INDEX, id: elsewhere.id, ...withRouting(elsewhere) }),
     ).resolves.toMatchObject({ found: true });
+    const oldIds = old.map((node) => node.identity.nodeId);
+    const ofStopped = items[owned.findIndex((owner) => !oldIds.includes(owner))]!;
+    await expect(
+      cluster.node(0).router.ask({ type: 'Get', index: INDEX, id: ofStopped.id, ...withRouting(ofStopped) }),
+    ).rejects.toMatchObject({ code: 'PEER_GONE' });
 
     await cluster.restartNode(2, options);
     await until(() => allSee(cluster!.live(), 3), 30_000);
