@@ -184,6 +184,11 @@ export class Handoff {
     this.options.logger.debug({ reason }, 'rebalancing pass requested');
     this.running = this.loop().finally(() => {
       this.running = undefined;
+      // Asked for after the last pass had finished but before this settled: run it now.
+      if (this.again) {
+        this.again = false;
+        this.request('requested as the previous pass ended');
+      }
     });
   }
 

@@ -371,7 +371,9 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
       );
       metrics.handoffReadRepaired(handed.adopted);
       const failed = handed.failed[0];
-      if (failed !== undefined) throw errorFromWire(failed.error);
+      // The owner cannot take it yet (its schema is behind): transient, so 503 and retry.
+      if (failed !== undefined)
+        throw ownerUnavailable(owner, `document "${message.id}"`, errorFromWire(failed.error));
       return askNode(owner, message, {
         signal,
         deadline,
