@@ -41,6 +41,7 @@ import { microshardActor, type MicroshardProbe } from '../microshard/microshard-
 import { runTask } from '../microshard/run-task.js';
 import type { ActorRef } from '../ref.js';
 import { CrashPolicy, defineActor, type ActorDefinition, type WorkerPool } from '../runtime/index.js';
+import { schemaLacksFieldsOf } from './handoff-schema.js';
 import { RecentRequests } from './recent-requests.js';
 import { SchemaCache, sameSchemaContent } from './schema-cache.js';
 import type { Registry } from 'prom-client';
@@ -526,9 +527,7 @@ export function nodeOrchestrator(
         // A document with a field this node's schema lacks would evolve one shard's schema on
         // its own; schemas change through the schema owner only. Refused: the sender keeps it
         // and sends it again once this node has the schema.
-        const behind = message.items.filter(
-          (item) => evolveSchema(schema, message.index, item.doc) !== undefined,
-        );
+        const behind = message.items.filter((item) => schemaLacksFieldsOf(schema, item.doc));
         const accepted = message.items.filter((item) => !behind.includes(item));
         const results = await perShardBatches(state, schema, accepted, async (shard, group) => {
           const reply = await shard.ask(
