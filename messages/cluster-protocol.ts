@@ -307,6 +307,11 @@ export const HandoffProgress = defineMessage(
     nodeId: z.string(),
     active: z.boolean(),
     pendingDocuments: z.number().int().nonnegative(),
+    /**
+     * Increases with every announcement of the node (also across its restarts): announcements
+     * travel as separate asks and may arrive out of order; an older one is ignored.
+     */
+    sequence: z.number().int().nonnegative(),
   }),
 );
 /** A node's handoff started, progressed or finished. */

@@ -72,6 +72,9 @@ interface PeerHandoff {
   updatedMs: number;
 }
 
+/** The last announcement taken from each peer, so a late, older one is ignored. */
+type AnnouncementSequences = Map<string, number>;
+
 interface Member {
   readonly nodeId: string;
   shardCount: number;
@@ -92,6 +95,7 @@ export interface CoordinatorState {
   readonly handoff: Handoff;
   /** Peers that announced an active handoff (rebalancing), by node id. */
   readonly handingOff: Map<string, PeerHandoff>;
+  readonly announcementSequences: AnnouncementSequences;
   /** When the ring last changed (ms). */
   lastRingChangeMs: number;
 }
@@ -179,14 +183,13 @@ export function clusterCoordinator(
   /** Tells every live peer that this node's handoff is active or over (best effort; repeated while active). */
   function announceHandoff(
     state: CoordinatorState,
-    active: boolean,
-    pendingDocuments: number,
+    progress: { active: boolean; pendingDocuments: number; sequence: number },
     logger: Logger,
   ): void {
     for (const member of state.members.values()) {
       if (member.nodeId === nodeId || !member.healthy) continue;
       coordinatorOf(member.nodeId)
-        .ask({ type: 'HandoffProgress', nodeId, active, pendingDocuments }, { timeoutMs: peerTimeoutMs })
+        .ask({ type: 'HandoffProgress', nodeId, ...progress }, { timeoutMs: peerTimeoutMs })
         .catch((error: unknown) =>
           logger.debug({ err: error, peer: member.nodeId }, 'handoff announcement not delivered'),
         );
@@ -523,6 +526,7 @@ export function clusterCoordinator(
         synced: new Set(),
         unsubscribe: [],
         handingOff: new Map(),
+        announcementSequences: new Map(),
         lastRingChangeMs: 0,
         handoff: new Handoff({
           ...options.handoff,
@@ -533,7 +537,8 @@ export function clusterCoordinator(
           ring: () => state.ring,
           isHealthy: (member) => member === nodeId || state.members.get(member)?.healthy === true,
           orchestratorOf,
-          announce: (active, pending) => announceHandoff(state, active, pending, context.logger),
+          announce: (active, pending, sequence) =>
+            announceHandoff(state, { active, pendingDocuments: pending, sequence }, context.logger),
           peerTimeoutMs,
           ...(options.metricsRegistry === undefined ? {} : { metricsRegistry: options.metricsRegistry }),
         }),
@@ -679,6 +684,9 @@ export function clusterCoordinator(
         return undefined;
       },
       HandoffProgress(state, message) {
+        const last = state.announcementSequences.get(message.nodeId);
+        if (last !== undefined && message.sequence <= last) return { type: 'HandoffProgressNoted' };
+        state.announcementSequences.set(message.nodeId, message.sequence);
         if (message.active)
           state.handingOff.set(message.nodeId, {
             pendingDocuments: message.pendingDocuments,

@@ -61,8 +61,11 @@ export interface HandoffOptions extends HandoffSettings {
   readonly isHealthy: (nodeId: string) => boolean;
   /** The orchestrator of a node (this node's own for its id). */
   readonly orchestratorOf: (nodeId: string) => OrchestratorRef;
-  /** Tells the peers that this node started, progressed or finished handing off. */
-  readonly announce: (active: boolean, pendingDocuments: number) => void;
+  /**
+   * Tells the peers that this node started, progressed or finished handing off; `sequence`
+   * increases with every announcement, so a peer can drop one that arrives late.
+   */
+  readonly announce: (active: boolean, pendingDocuments: number, sequence: number) => void;
   /** Deadline of one ask to a peer (default 5 s). */
   readonly peerTimeoutMs?: number;
   readonly metricsRegistry?: Registry;
@@ -114,6 +117,8 @@ export class Handoff {
   private retryDelay: number;
   private announced = false;
   private lastAnnounceMs = 0;
+  // Microseconds since the epoch at start: above any sequence an earlier run of this node sent.
+  private announcements = Date.now() * 1000;
   private pending = 0;
   private handedOff = 0;
   private incomplete = false;
@@ -227,7 +232,7 @@ export class Handoff {
       this.retryDelay = this.retryDelayMs;
       if (this.announced) {
         this.announced = false;
-        this.options.announce(false, 0);
+        this.options.announce(false, 0, ++this.announcements);
       }
       if (this.sweepWanted) {
         // A router whose ring had not learnt the new member yet may have written a moved key
@@ -419,6 +424,6 @@ export class Handoff {
     if (this.announced && now - this.lastAnnounceMs < ANNOUNCE_EVERY_MS) return;
     this.announced = active;
     this.lastAnnounceMs = now;
-    this.options.announce(active, this.pending);
+    this.options.announce(active, this.pending, ++this.announcements);
   }
 }
