@@ -663,6 +663,8 @@ export function clusterCoordinator(
           // An incomplete handoff may have been waiting for this peer.
           if (state.handoff.status().active) state.handoff.request('peer is back');
         }
+        // A member that joined or came back learns at once that this node is handing off.
+        state.handoff.reannounce();
         state.synced.delete(message.nodeId);
         const sync = context.self;
         void synchronise(state, message.nodeId, context).catch((error: unknown) => {

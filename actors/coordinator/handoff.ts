@@ -263,7 +263,7 @@ export class Handoff {
     // Announce before the scan when there is anything that might move, so the peers' routers
     // look here for documents from the start of the pass.
     const { indexes } = await local.ask({ type: 'ListIndexes' }, { timeoutMs: 60_000, signal });
-    if (indexes.some((index) => index.documentCount > 0)) this.maybeAnnounce(true);
+    if (indexes.some((index) => index.documentCount > 0)) this.announceNow();
     for (const schema of schemas) {
       for (let shardId = 0; shardId < this.options.shardCount; shardId++) {
         let afterId: string | undefined;
@@ -417,6 +417,20 @@ export class Handoff {
       'handed documents off to their new owner',
     );
     return { moved: released.removed, skipped: reply.skipped };
+  }
+
+  /**
+   * Repeats an active announcement now (not waiting for the periodic one): a member that
+   * joined or came back must learn at once that this node still holds documents to move.
+   */
+  reannounce(): void {
+    if (this.announced) this.announceNow();
+  }
+
+  private announceNow(): void {
+    this.announced = true;
+    this.lastAnnounceMs = Date.now();
+    this.options.announce(true, this.pending, ++this.announcements);
   }
 
   private maybeAnnounce(active: boolean): void {

@@ -221,11 +221,13 @@ describe('requests racing a slow handoff', () => {
     await until(() => allSee(cluster.live(), 3), 30_000);
     const newcomer = joined.identity.nodeId;
     const old = [cluster.node(0), cluster.node(1)];
+    // Both old nodes hold documents the newcomer owns: every node learns that they hand off.
+    const oldIds = old.map((node) => node.identity.nodeId);
     await until(async () => {
       const statuses = await Promise.all(
-        old.map((node) => node.cluster!.coordinator.ask({ type: 'GetStatus' })),
+        cluster.live().map((node) => node.cluster!.coordinator.ask({ type: 'GetStatus' })),
       );
-      return statuses.every((status) => status.rebalancing?.active === true);
+      return statuses.every((status) => oldIds.every((id) => status.rebalancing?.nodes.includes(id)));
     });
     // Documents the newcomer owns that are still on an old node.
     const owned = await owners(joined, items);
