@@ -234,10 +234,12 @@ describe('requests racing a slow handoff', () => {
     const moving = items.filter((_, position) => owned[position] === newcomer);
     const held = await placement(old, moving);
     const notYet = moving.filter((item) => held.get(item.id)!.length === 1);
-    expect(notYet.length).toBeGreaterThanOrEqual(12);
+    expect(notYet.length).toBeGreaterThanOrEqual(14);
     const [readThroughOwner, readThroughOld, ...rest] = notYet;
     const rewritten = rest.slice(0, 4);
-    const deleted = rest.slice(4, 8);
+    const deletedOneByOne = rest.slice(4, 8);
+    const deletedInBulk = rest.slice(8, 12);
+    const deleted = [...deletedOneByOne, ...deletedInBulk];
 
     const viaOwner = await joined.router.ask({
       type: 'Get',
@@ -261,7 +263,7 @@ describe('requests racing a slow handoff', () => {
       });
       expect(reply.nodeId).toBe(newcomer);
     }
-    for (const [position, item] of deleted.entries()) {
+    for (const [position, item] of deletedOneByOne.entries()) {
       const through = position % 2 === 0 ? joined : cluster.node(1);
       const reply = await through.router.ask({
         type: 'Delete',
@@ -271,6 +273,14 @@ describe('requests racing a slow handoff', () => {
       });
       expect(reply.result).toBe('deleted');
     }
+    const bulk = await cluster.node(0).router.ask({
+      type: 'BulkDelete',
+      index: INDEX,
+      items: deletedInBulk.map((item) => ({ id: item.id, ...withRouting(item) })),
+    });
+    expect(bulk.errors).toEqual([]);
+    expect(bulk.itemsDeleted).toBeGreaterThanOrEqual(deletedInBulk.length);
+    expect((await placement(cluster.live(), deletedInBulk)).get(deletedInBulk[0]!.id)).toEqual([]);
     // A copy that arrives late (a batch read before the write or delete) is skipped.
     const late = await cluster
       .node(0)
@@ -285,7 +295,7 @@ describe('requests racing a slow handoff', () => {
           ...withRouting(item),
         })),
       });
-    expect(late).toMatchObject({ adopted: 0, skipped: 8, failed: [] });
+    expect(late).toMatchObject({ adopted: 0, skipped: 12, failed: [] });
 
     const remaining = items.filter((item) => !deleted.includes(item));
     await until(
