@@ -75,7 +75,11 @@ export interface HandoffOptions extends HandoffSettings {
 export interface HandoffStatus {
   /** A pass is running or scheduled because the last one was incomplete. */
   readonly active: boolean;
-  /** Documents found to move in the current pass and not acknowledged yet. */
+  /**
+   * Documents found to move and not acknowledged by their owner yet (the batch in flight,
+   * and those waiting for an owner that is down or refused them): of the current pass so
+   * far, or what the last incomplete pass left, whichever is more.
+   */
   readonly pendingDocuments: number;
   /** Documents moved (acknowledged by their owner and released here) since the node started. */
   readonly handedOffDocuments: number;
@@ -120,6 +124,8 @@ export class Handoff {
   // Microseconds since the epoch at start: above any sequence an earlier run of this node sent.
   private announcements = Date.now() * 1000;
   private pending = 0;
+  /** What the last incomplete pass left pending (shown until a pass gets further or completes). */
+  private pendingBefore = 0;
   private handedOff = 0;
   private incomplete = false;
   private readonly handedOffTotal: Counter<'peer'> | undefined;
@@ -143,7 +149,7 @@ export class Handoff {
       const status = () => this.status();
       new Gauge({
         name: 'cameodb_rebalance_documents_pending',
-        help: 'Documents the current handoff pass found to move and has not had acknowledged yet.',
+        help: 'Documents found to move and not acknowledged by their owner yet (current pass, or what the last incomplete one left).',
         registers: [registry],
         collect() {
           this.set(status().pendingDocuments);
@@ -164,7 +170,7 @@ export class Handoff {
   status(): HandoffStatus {
     return {
       active: this.running !== undefined || this.retryTimer !== undefined,
-      pendingDocuments: this.pending,
+      pendingDocuments: Math.max(this.pending, this.pendingBefore),
       handedOffDocuments: this.handedOff,
     };
   }
@@ -219,6 +225,7 @@ export class Handoff {
       }
     } while (this.again && !this.stopping.signal.aborted);
     if (this.stopping.signal.aborted) return;
+    this.pendingBefore = this.incomplete ? this.pending : 0;
     if (this.incomplete) {
       const delay = this.retryDelay;
       this.retryDelay = Math.min(MAX_RETRY_DELAY_MS, this.retryDelay * 2);
@@ -325,13 +332,11 @@ export class Handoff {
     for (const [owner, batch] of byOwner) {
       this.pending += batch.length;
       this.maybeAnnounce(true);
-      try {
-        const outcome = await this.handOffBatch(schema.name, shardId, owner, batch);
-        moved += outcome.moved;
-        skipped += outcome.skipped;
-      } finally {
-        this.pending -= batch.length;
-      }
+      const outcome = await this.handOffBatch(schema.name, shardId, owner, batch);
+      moved += outcome.moved;
+      skipped += outcome.skipped;
+      // Documents not acknowledged (owner down, refused) stay pending until the next pass.
+      this.pending -= outcome.acknowledged;
     }
     return { moved, skipped };
   }
@@ -341,13 +346,13 @@ export class Handoff {
     shardId: number,
     owner: string,
     batch: readonly HandedOffDocument[],
-  ): Promise<{ moved: number; skipped: number }> {
+  ): Promise<{ moved: number; skipped: number; acknowledged: number }> {
     const { logger } = this.options;
     const signal = this.stopping.signal;
     if (!this.options.isHealthy(owner)) {
       // Left in place; the pass runs again (at once when the owner is back).
       this.incomplete = true;
-      return { moved: 0, skipped: 0 };
+      return { moved: 0, skipped: 0, acknowledged: 0 };
     }
     let reply: OrchestratorReplies['AcceptHandoff'] | undefined;
     for (let attempt = 1; reply === undefined; attempt++) {
@@ -359,7 +364,7 @@ export class Handoff {
             { timeoutMs: this.peerTimeoutMs, signal },
           );
       } catch (error) {
-        if (signal.aborted) return { moved: 0, skipped: 0 };
+        if (signal.aborted) return { moved: 0, skipped: 0, acknowledged: 0 };
         if (error instanceof IndexNotFoundError) {
           // The owner has not learnt the schema yet (or the index was dropped there): keep the documents.
           logger.warn(
@@ -367,7 +372,7 @@ export class Handoff {
             'the new owner does not know the index; documents kept for the next pass',
           );
           this.incomplete = true;
-          return { moved: 0, skipped: 0 };
+          return { moved: 0, skipped: 0, acknowledged: 0 };
         }
         if (attempt >= this.batchAttempts || !(error instanceof CameoError)) {
           logger.warn(
@@ -375,7 +380,7 @@ export class Handoff {
             'handoff batch not acknowledged; documents kept for the next pass',
           );
           this.incomplete = true;
-          return { moved: 0, skipped: 0 };
+          return { moved: 0, skipped: 0, acknowledged: 0 };
         }
         await sleep(this.retryDelayMs * 2 ** (attempt - 1), signal);
       }
@@ -389,7 +394,7 @@ export class Handoff {
       );
     }
     const acknowledged = batch.filter((document) => !failed.has(document.id));
-    if (acknowledged.length === 0) return { moved: 0, skipped: 0 };
+    if (acknowledged.length === 0) return { moved: 0, skipped: 0, acknowledged: 0 };
     const released = await this.options.orchestratorOf(this.options.nodeId).ask(
       {
         type: 'ReleaseHandedOff',
@@ -416,7 +421,7 @@ export class Handoff {
       },
       'handed documents off to their new owner',
     );
-    return { moved: released.removed, skipped: reply.skipped };
+    return { moved: released.removed, skipped: reply.skipped, acknowledged: acknowledged.length };
   }
 
   /**
@@ -430,7 +435,7 @@ export class Handoff {
   private announceNow(): void {
     this.announced = true;
     this.lastAnnounceMs = Date.now();
-    this.options.announce(true, this.pending, ++this.announcements);
+    this.options.announce(true, this.status().pendingDocuments, ++this.announcements);
   }
 
   private maybeAnnounce(active: boolean): void {
@@ -438,6 +443,6 @@ export class Handoff {
     if (this.announced && now - this.lastAnnounceMs < ANNOUNCE_EVERY_MS) return;
     this.announced = active;
     this.lastAnnounceMs = now;
-    this.options.announce(active, this.pending, ++this.announcements);
+    this.options.announce(active, this.status().pendingDocuments, ++this.announcements);
   }
 }

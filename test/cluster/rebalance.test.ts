@@ -357,6 +357,13 @@ describe('faults during a handoff', () => {
     expect(left).toBeLessThan(items.length);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await handedOff(old)).toBe(movedBefore);
+    // The documents waiting for the stopped node show as pending.
+    const waiting = await Promise.all(
+      old.map((node) => node.cluster!.coordinator.ask({ type: 'GetStatus' })),
+    );
+    expect(
+      waiting.reduce((sum, status) => sum + (status.rebalancing?.pendingDocuments ?? 0), 0),
+    ).toBeGreaterThan(0);
     // Its documents answer 503 meanwhile; the others are served.
     const owned = await owners(cluster.node(0), items);
     const elsewhere = items.find((_, position) => owned[position] === cluster!.node(1).identity.nodeId)!;
