@@ -2,11 +2,12 @@
  * Messages between the nodes of a cluster that are not client operations: schema
  * installation and listing on a NodeOrchestrator, cluster-wide schema changes serialised by
  * the ring owner's ClusterCoordinator, batch routing, and the coordinator's own membership
- * events. Replies are in `OrchestratorClusterReplies` and `CoordinatorClusterReplies`.
+ * events, and rebalancing (scan, handoff, release of handed-off copies, handoff progress
+ * and sources). Replies are in `OrchestratorClusterReplies` and `CoordinatorClusterReplies`.
  * @module
  */
 import { z } from 'zod';
-import { corpusStatisticsSchema, indexSchemaSchema, jsonObjectSchema } from './common.js';
+import { corpusStatisticsSchema, indexSchemaSchema, jsonObjectSchema, wireErrorSchema } from './common.js';
 import { defineMessage, type MessageOf } from './registry.js';
 
 /**
@@ -76,14 +77,118 @@ export const SearchStatistics = defineMessage(
 /** Reply to CollectSearchStatistics. */
 export type SearchStatistics = MessageOf<typeof SearchStatistics>;
 
+/** A document as rebalancing moves it: id, content, version and stored routing key. */
+const handedOffDocumentSchema = z.object({
+  id: z.string().min(1),
+  doc: jsonObjectSchema,
+  version: z.number().int().nonnegative(),
+  routingKey: z.string().optional(),
+});
+
+/**
+ * Rebalancing, on the node handing off: one page of an index's documents on one of this
+ * node's shards, in id order after `afterId`. Asked of the node's own orchestrator.
+ */
+export const ScanDocuments = defineMessage(
+  'ScanDocuments',
+  z.object({
+    type: z.literal('ScanDocuments'),
+    index: z.string().min(1),
+    shardId: z.number().int().nonnegative(),
+    afterId: z.string().optional(),
+    limit: z.number().int().positive().max(10_000),
+  }),
+);
+/** Scan a page of a shard's documents. */
+export type ScanDocuments = MessageOf<typeof ScanDocuments>;
+
+/** Reply to ScanDocuments; `next` is absent on the last page. */
+export const DocumentsScanned = defineMessage(
+  'DocumentsScanned',
+  z.object({
+    type: z.literal('DocumentsScanned'),
+    documents: z.array(handedOffDocumentSchema),
+    next: z.string().optional(),
+  }),
+);
+/** Reply to ScanDocuments. */
+export type DocumentsScanned = MessageOf<typeof DocumentsScanned>;
+
+/**
+ * Rebalancing, on the new owner: documents of `index` handed off by their previous owner.
+ * Each is applied (with its version) only when this node has no live document with its id
+ * and no tombstone of a delete of it; otherwise it is skipped, so a newer write or a delete
+ * that reached the new owner first wins. Asked of `orchestrator-<nodeId>`.
+ */
+export const AcceptHandoff = defineMessage(
+  'AcceptHandoff',
+  z.object({
+    type: z.literal('AcceptHandoff'),
+    index: z.string().min(1),
+    items: z.array(handedOffDocumentSchema).max(10_000),
+  }),
+);
+/** Documents handed off to their new owner. */
+export type AcceptHandoff = MessageOf<typeof AcceptHandoff>;
+
+/**
+ * Reply to AcceptHandoff: every item not in `failed` is durable here or was deliberately
+ * skipped, so the sender may delete its copy.
+ */
+export const HandoffAccepted = defineMessage(
+  'HandoffAccepted',
+  z.object({
+    type: z.literal('HandoffAccepted'),
+    adopted: z.number().int().nonnegative(),
+    skipped: z.number().int().nonnegative(),
+    failed: z.array(z.object({ id: z.string(), error: wireErrorSchema })),
+  }),
+);
+/** Reply to AcceptHandoff. */
+export type HandoffAccepted = MessageOf<typeof HandoffAccepted>;
+
+/**
+ * Rebalancing, on the node handing off: delete the local copies of documents the new owner
+ * acknowledged, each only if it still has the version that was sent (a write that reached
+ * this node meanwhile keeps it for the next pass). No tombstone. Asked of the node's own orchestrator.
+ */
+export const ReleaseHandedOff = defineMessage(
+  'ReleaseHandedOff',
+  z.object({
+    type: z.literal('ReleaseHandedOff'),
+    index: z.string().min(1),
+    shardId: z.number().int().nonnegative(),
+    items: z.array(z.object({ id: z.string().min(1), version: z.number().int().nonnegative() })),
+  }),
+);
+/** Delete acknowledged handed-off copies. */
+export type ReleaseHandedOff = MessageOf<typeof ReleaseHandedOff>;
+
+/** Reply to ReleaseHandedOff. */
+export const HandedOffReleased = defineMessage(
+  'HandedOffReleased',
+  z.object({
+    type: z.literal('HandedOffReleased'),
+    removed: z.number().int().nonnegative(),
+    /** Changed since they were sent: kept for the next pass. */
+    kept: z.number().int().nonnegative(),
+  }),
+);
+/** Reply to ReleaseHandedOff. */
+export type HandedOffReleased = MessageOf<typeof HandedOffReleased>;
+
 /** Every cluster message a NodeOrchestrator accepts besides the client operations. */
-export type OrchestratorClusterRequest = InstallSchema | ListSchemas | CollectSearchStatistics;
+export type OrchestratorClusterRequest =
+  InstallSchema | ListSchemas | CollectSearchStatistics | ScanDocuments | AcceptHandoff | ReleaseHandedOff;
 
 /** Replies of the orchestrator's cluster messages, by `type`. */
 export interface OrchestratorClusterReplies {
   InstallSchema: SchemaInstalled;
   ListSchemas: SchemaList;
   CollectSearchStatistics: SearchStatistics;
+  ScanDocuments: DocumentsScanned;
+  AcceptHandoff: HandoffAccepted;
+  ReleaseHandedOff: HandedOffReleased;
 }
 
 /**
@@ -190,8 +295,63 @@ export const PeerLost = defineMessage(
 /** A peer was lost. */
 export type PeerLost = MessageOf<typeof PeerLost>;
 
+/**
+ * Rebalancing: a node tells every peer's coordinator that it started (`active`) or finished
+ * handing documents off, so their routers look for not-yet-moved documents on it. Repeated
+ * while active; an entry not refreshed for a while expires.
+ */
+export const HandoffProgress = defineMessage(
+  'HandoffProgress',
+  z.object({
+    type: z.literal('HandoffProgress'),
+    nodeId: z.string(),
+    active: z.boolean(),
+    pendingDocuments: z.number().int().nonnegative(),
+    /**
+     * Increases with every announcement of the node (also across its restarts): announcements
+     * travel as separate asks and may arrive out of order; an older one is ignored.
+     */
+    sequence: z.number().int().nonnegative(),
+  }),
+);
+/** A node's handoff started, progressed or finished. */
+export type HandoffProgress = MessageOf<typeof HandoffProgress>;
+
+/** Reply to HandoffProgress. */
+export const HandoffProgressNoted = defineMessage(
+  'HandoffProgressNoted',
+  z.object({ type: z.literal('HandoffProgressNoted') }),
+);
+/** Reply to HandoffProgress. */
+export type HandoffProgressNoted = MessageOf<typeof HandoffProgressNoted>;
+
+/**
+ * Where a keyed read or delete that missed on its owner must look too: the nodes that may
+ * still hold documents they have not handed off (those handing off, and every live node
+ * shortly after the ring changed). Asked of this node's coordinator.
+ */
+export const GetHandoffSources = defineMessage(
+  'GetHandoffSources',
+  z.object({ type: z.literal('GetHandoffSources') }),
+);
+/** Ask for the nodes that may still hold documents they no longer own. */
+export type GetHandoffSources = MessageOf<typeof GetHandoffSources>;
+
+/** Reply to GetHandoffSources: `available` are up now, `unavailable` are down. */
+export const HandoffSources = defineMessage(
+  'HandoffSources',
+  z.object({
+    type: z.literal('HandoffSources'),
+    available: z.array(z.string()),
+    unavailable: z.array(z.string()),
+  }),
+);
+/** Reply to GetHandoffSources. */
+export type HandoffSources = MessageOf<typeof HandoffSources>;
+
 /** Every cluster message a ClusterCoordinator accepts besides its base protocol. */
-export type CoordinatorClusterRequest = ChangeSchema | RouteKeys | GetRing | PeerJoined | PeerLost;
+export type CoordinatorClusterRequest =
+  ChangeSchema | RouteKeys | GetRing | PeerJoined | PeerLost | HandoffProgress | GetHandoffSources;
 
 /** Replies of the coordinator's cluster messages, by `type`. */
 export interface CoordinatorClusterReplies {
@@ -200,4 +360,6 @@ export interface CoordinatorClusterReplies {
   GetRing: RingSnapshot;
   PeerJoined: undefined;
   PeerLost: undefined;
+  HandoffProgress: HandoffProgressNoted;
+  GetHandoffSources: HandoffSources;
 }

@@ -150,7 +150,8 @@ export const itemResultSchema = z.union([
     ok: z.literal(true),
     position: z.number().int().nonnegative(),
     id: z.string(),
-    result: z.enum(['created', 'updated', 'deleted', 'not_found']),
+    /** `skipped`: a conditional operation (rebalancing handoff) that did not apply. */
+    result: z.enum(['created', 'updated', 'deleted', 'not_found', 'skipped']),
     version: z.number().int().nonnegative(),
   }),
   z.strictObject({

@@ -93,6 +93,19 @@ export const ClusterStatus = defineMessage(
     state: z.enum(['Active', 'Degraded', 'Failed']),
     peers: z.array(peerSchema),
     ringSize: z.number().int().nonnegative(),
+    /**
+     * Rebalancing after a node joined: whether this node is handing documents off, how many
+     * it found to move and has not had acknowledged yet, how many it moved since it started,
+     * and the nodes it knows to be handing off (itself included).
+     */
+    rebalancing: z
+      .object({
+        active: z.boolean(),
+        pendingDocuments: z.number().int().nonnegative(),
+        handedOffDocuments: z.number().int().nonnegative(),
+        nodes: z.array(z.string()),
+      })
+      .optional(),
   }),
 );
 /** Reply to GetStatus and InitSwarm. */

@@ -20,6 +20,8 @@ export const WriteRequest = defineMessage(
     doc: jsonObjectSchema,
     /** Idempotency key: a retried request with the same id is applied once. */
     requestId: z.string().optional(),
+    /** The request's routing key, stored with the document when it is not the id (rebalancing re-routes by it). */
+    routingKey: z.string().optional(),
   }),
 );
 /** Upsert one document. */
@@ -45,9 +47,22 @@ export const BatchWriteRequest = defineMessage(
     type: z.literal('BatchWriteRequest'),
     index,
     items: z.array(
-      z.object({ position: z.number().int().nonnegative(), id: documentKey, doc: jsonObjectSchema }),
+      z.object({
+        position: z.number().int().nonnegative(),
+        id: documentKey,
+        doc: jsonObjectSchema,
+        /** The request's routing key, stored with the document when it is not the id. */
+        routingKey: z.string().optional(),
+        /** With `adopt`: the version the document had on the node that handed it off. */
+        version: z.number().int().nonnegative().optional(),
+      }),
     ),
     requestId: z.string().optional(),
+    /**
+     * Rebalancing: the items are documents handed off by their previous owner; each is applied
+     * only when no live document and no tombstone has its id here (else its result is `skipped`).
+     */
+    adopt: z.boolean().optional(),
   }),
 );
 /** Upsert many documents. */
@@ -88,8 +103,17 @@ export const BatchDeleteRequest = defineMessage(
   z.object({
     type: z.literal('BatchDeleteRequest'),
     index,
-    items: z.array(z.object({ position: z.number().int().nonnegative(), id: documentKey })),
+    items: z.array(
+      z.object({
+        position: z.number().int().nonnegative(),
+        id: documentKey,
+        /** Delete only while the stored version is this one (else the result is `skipped`). */
+        ifVersion: z.number().int().nonnegative().optional(),
+      }),
+    ),
     requestId: z.string().optional(),
+    /** Rebalancing: the documents were handed off to their new owner; no tombstone is kept. */
+    handedOff: z.boolean().optional(),
   }),
 );
 /** Delete many documents by id. */

@@ -14,6 +14,19 @@ export interface StoredDocument {
   docNumber: number;
   version: number;
   doc: JsonObject;
+  /**
+   * The request's routing key, kept only when the write named one other than the id: a
+   * rebalancing node must re-route the document from what it stores (docs/CLUSTER.md).
+   */
+  routingKey?: string;
+}
+
+/** A stored document as a scan returns it (rebalancing hands these to their new owner). */
+export interface ScannedDocument {
+  readonly id: string;
+  readonly version: number;
+  readonly doc: JsonObject;
+  readonly routingKey?: string;
 }
 
 /** One change of a log entry, enough to bring SQLite to the same state idempotently. */
@@ -50,6 +63,7 @@ const KEY_LAST_SEQUENCE = 'lastSequence';
 const KEY_NEXT_DOC_NUMBER = 'nextDocNumber';
 const KEY_NEXT_INDEX_UID = 'nextIndexUid';
 const INDEX_PREFIX = 'index:';
+const EMPTY = Buffer.alloc(0);
 
 /** The LMDB environment of one shard and its three databases. */
 export class DocumentStore {
@@ -57,6 +71,13 @@ export class DocumentStore {
   private readonly documents: Database<Buffer, [number, string]>;
   private readonly log: Database<Buffer, number>;
   private readonly meta: Database<Buffer, string>;
+  /**
+   * Deletes remembered as `[index uid, id] -> deleted at (ms)`, so a document handed off by a
+   * node that is rebalancing does not come back after it was deleted here. Writer only.
+   */
+  private readonly tombstones: Database<Buffer, [number, string]> | undefined;
+  /** The same tombstones by time, `[deleted at, index uid, id]`, so pruning reads only expired ones. */
+  private readonly tombstoneTimes: Database<Buffer, [number, number, string]> | undefined;
 
   constructor(path: string, options: DocumentStoreOptions) {
     this.root = open({
@@ -72,6 +93,13 @@ export class DocumentStore {
     this.documents = this.root.openDB<Buffer, [number, string]>('documents', { encoding: 'binary' });
     this.log = this.root.openDB<Buffer, number>('log', { encoding: 'binary' });
     this.meta = this.root.openDB<Buffer, string>('meta', { encoding: 'binary' });
+    // A read-only environment cannot create a database; readers never look at tombstones.
+    this.tombstones = options.readOnly
+      ? undefined
+      : this.root.openDB<Buffer, [number, string]>('tombstones', { encoding: 'binary' });
+    this.tombstoneTimes = options.readOnly
+      ? undefined
+      : this.root.openDB<Buffer, [number, number, string]>('tombstoneTimes', { encoding: 'binary' });
   }
 
   /** Runs `action` in one synchronous, durable write transaction. */
@@ -114,6 +142,63 @@ export class DocumentStore {
     for (const { key, value } of this.documents.getRange({ start: [uid], end: [uid + 1] })) {
       yield { id: key[1], stored: decodeRecord<StoredDocument>(value, 'document') };
     }
+  }
+
+  /** Up to `limit` documents of one index incarnation with ids after `afterId` (all when absent), in id order. */
+  documentsAfter(uid: number, afterId: string | undefined, limit: number): ScannedDocument[] {
+    const page: ScannedDocument[] = [];
+    const start: [number, string] = [uid, afterId ?? ''];
+    for (const { key, value } of this.documents.getRange({ start, end: [uid + 1] })) {
+      if (afterId !== undefined && key[1] === afterId) continue;
+      const stored = decodeRecord<StoredDocument>(value, 'document');
+      page.push({
+        id: key[1],
+        version: stored.version,
+        doc: stored.doc,
+        ...(stored.routingKey === undefined ? {} : { routingKey: stored.routingKey }),
+      });
+      if (page.length >= limit) break;
+    }
+    return page;
+  }
+
+  /** Remembers that a document was deleted at `atMs` (inside a transaction). */
+  putTombstone(uid: number, id: string, atMs: number): void {
+    const { byKey, byTime } = this.writableTombstones();
+    const previous = this.getTombstone(uid, id);
+    if (previous !== undefined) byTime.removeSync([previous, uid, id]);
+    byKey.putSync([uid, id], encodeRecord(atMs));
+    byTime.putSync([atMs, uid, id], EMPTY);
+  }
+
+  /** When the document was deleted, if that is remembered. */
+  getTombstone(uid: number, id: string): number | undefined {
+    const bytes = this.writableTombstones().byKey.getBinary([uid, id]);
+    return bytes === undefined ? undefined : decodeRecord<number>(bytes, 'tombstone');
+  }
+
+  /** Forgets up to `limit` tombstones written before `beforeMs` (oldest first); returns how many. */
+  pruneTombstones(beforeMs: number, limit = 100_000): number {
+    const { byKey, byTime } = this.writableTombstones();
+    return this.transaction(() => {
+      let removed = 0;
+      for (const key of byTime.getKeys({ end: [beforeMs], limit })) {
+        const [, uid, id] = key;
+        byTime.removeSync(key);
+        byKey.removeSync([uid, id]);
+        removed += 1;
+      }
+      return removed;
+    });
+  }
+
+  private writableTombstones(): {
+    byKey: Database<Buffer, [number, string]>;
+    byTime: Database<Buffer, [number, number, string]>;
+  } {
+    if (this.tombstones === undefined || this.tombstoneTimes === undefined)
+      throw new TypeError('tombstones are kept by the writer only');
+    return { byKey: this.tombstones, byTime: this.tombstoneTimes };
   }
 
   /** Removes every document of one index incarnation (inside a transaction); returns how many. */

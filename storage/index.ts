@@ -6,7 +6,13 @@
  * worker-tasks.ts the module a worker pool loads. See docs/STORAGE.md.
  * @module
  */
-export { ShardStore, SHARD_FILES, type ShardStoreOptions, type CompactResult } from './shard-store.js';
+export {
+  ShardStore,
+  SHARD_FILES,
+  DEFAULT_TOMBSTONE_RETENTION_MS,
+  type ShardStoreOptions,
+  type CompactResult,
+} from './shard-store.js';
 export { ShardReader } from './shard-reader.js';
 export { countShard, MAX_SEARCH_WINDOW } from './shard-search.js';
 export {
@@ -19,7 +25,8 @@ export {
 } from './node-search.js';
 export { addStatistics, NO_STATISTICS } from './query/index.js';
 export { mergeHits, hitOrder, type HitPage, type MergedHits, type Ranked } from './merge-hits.js';
-export type { ShardQueries, FoundDocument, ShardStats } from './shard-queries.js';
+export type { ShardQueries, FoundDocument, ShardStats, DocumentPage } from './shard-queries.js';
+export type { ScannedDocument } from './document-store.js';
 export type { WriteOperation, WritePolicy } from './write-group.js';
 export { checkCompatible, type SchemaPatch } from './schema-rules.js';
 export { evolveSchema, evolveSchemaForAll } from './schema-inference.js';

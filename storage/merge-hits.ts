@@ -2,6 +2,7 @@
  * Merging the top hits of several shards (or nodes) into one page. Each source answers its
  * own top `offset + limit`; the merge orders all of them the way each source ordered its
  * own, then applies the offset, so the page equals the page of one store holding everything.
+ * Hits are unique by id (a document seen twice while a cluster rebalances is kept once).
  * @module
  */
 import type { SearchHit, SortSpec } from '../messages/index.js';
@@ -69,5 +70,15 @@ export function mergeHits(
     for (const hit of page.hits) all.push(hit);
   }
   all.sort(hitOrder(options.sort));
-  return { hits: all.slice(options.offset, options.offset + options.limit), totalHits };
+  // While a cluster rebalances, a document may be on its old and its new owner at once:
+  // keep its first hit in this order (one per id), and count it once.
+  const seen = new Set<string>();
+  const unique: SearchHit[] = [];
+  for (const hit of all) {
+    if (seen.has(hit.id)) continue;
+    seen.add(hit.id);
+    unique.push(hit);
+  }
+  totalHits -= all.length - unique.length;
+  return { hits: unique.slice(options.offset, options.offset + options.limit), totalHits };
 }

@@ -12,7 +12,7 @@ import {
   type IndexStats,
   type JsonObject,
 } from '../messages/index.js';
-import type { DocumentStore } from './document-store.js';
+import type { DocumentStore, ScannedDocument } from './document-store.js';
 import type { SearchIndex } from './search-index.js';
 
 /** A document read by id. */
@@ -20,6 +20,13 @@ export interface FoundDocument {
   readonly id: string;
   readonly version: number;
   readonly doc: JsonObject;
+}
+
+/** One page of a scan of an index's documents. */
+export interface DocumentPage {
+  readonly documents: ScannedDocument[];
+  /** Continue after this id; absent on the last page. */
+  readonly next?: string;
 }
 
 /** Documents and bytes of every index, the shard's bytes on disk and its watermark. */
@@ -48,6 +55,20 @@ export class ShardQueries {
     if (metadata === undefined) throw new IndexNotFoundError(index);
     const found = this.documents.getDocument(metadata.uid, documentId(id));
     return found === undefined ? undefined : { id, version: found.stored.version, doc: found.stored.doc };
+  }
+
+  /**
+   * One page of an index's documents in id order, after `afterId` (from the start when
+   * absent); `next` is the id to continue after, absent on the last page. An index that does
+   * not exist on this shard has no documents.
+   */
+  scan(index: string, afterId: string | undefined, limit: number): DocumentPage {
+    this.documents.refreshSnapshot();
+    const metadata = this.documents.getIndex(indexName(index));
+    if (metadata === undefined) return { documents: [] };
+    const documents = this.documents.documentsAfter(metadata.uid, afterId, limit);
+    const last = documents.at(-1);
+    return documents.length < limit || last === undefined ? { documents } : { documents, next: last.id };
   }
 
   /** The schema of an index, or undefined when it does not exist. */

@@ -41,8 +41,17 @@ export interface ShardStoreOptions {
   readonly autoCreateIndexes?: boolean;
   /** Checkpoint SQLite and trim the log after this many write groups (default 1000; 0 = only on compact). */
   readonly trimEveryGroups?: number;
+  /**
+   * How long a delete's tombstone is kept (default 7 days): the bound on how late a
+   * rebalancing handoff may arrive and still not bring a deleted document back. Pruned on
+   * compact and with each periodic log trim.
+   */
+  readonly tombstoneRetentionMs?: number;
   readonly logger?: StorageLogger;
 }
+
+/** Default tombstone retention: 7 days. */
+export const DEFAULT_TOMBSTONE_RETENTION_MS = 7 * 24 * 3600_000;
 
 /** Outcome of a compaction. */
 export interface CompactResult {
@@ -66,6 +75,7 @@ export class ShardStore {
   private readonly queries: ShardQueries;
   private readonly policy: WritePolicy;
   private readonly trimEveryGroups: number;
+  private readonly tombstoneRetentionMs: number;
   private readonly logger: StorageLogger;
   private groupsSinceTrim = 0;
   private closed = false;
@@ -76,6 +86,7 @@ export class ShardStore {
     this.logger = (options.logger ?? storageLogger()).child({ shard: path });
     this.policy = { autoCreateIndexes: options.autoCreateIndexes ?? true };
     this.trimEveryGroups = options.trimEveryGroups ?? 1000;
+    this.tombstoneRetentionMs = options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;
     mkdirSync(join(path, SHARD_FILES.lmdb), { recursive: true });
     this.documents = new DocumentStore(join(path, SHARD_FILES.lmdb), { readOnly: false });
     this.sqlite = new SearchIndex(join(path, SHARD_FILES.sqlite), { readOnly: false });
@@ -261,8 +272,9 @@ export class ShardStore {
       for (const record of this.sqlite.layoutRecords()) this.sqlite.optimize(record.layout);
     });
     const { trimmed, durable } = this.checkpointAndTrim();
+    const tombstones = this.pruneTombstones();
     const bytesAfter = this.queries.bytesOnDisk();
-    this.logger.info({ bytesBefore, bytesAfter, trimmed, durable }, 'compacted shard');
+    this.logger.info({ bytesBefore, bytesAfter, trimmed, durable, tombstones }, 'compacted shard');
     return { bytesBefore, bytesAfter, trimmedLogEntries: trimmed, durableWatermark: durable };
   }
 
@@ -295,8 +307,15 @@ export class ShardStore {
     if (this.trimEveryGroups > 0 && this.groupsSinceTrim >= this.trimEveryGroups) this.checkpointAndTrim();
   }
 
+  /** Forgets the tombstones older than the retention; returns how many. */
+  private pruneTombstones(): number {
+    return this.documents.pruneTombstones(Date.now() - this.tombstoneRetentionMs);
+  }
+
   private checkpointAndTrim(): { trimmed: number; durable: number | undefined } {
     this.groupsSinceTrim = 0;
+    // Here too, so tombstones stay bounded without a compact (a bounded batch each time).
+    this.pruneTombstones();
     const durable = this.sqlite.checkpoint();
     if (durable === undefined) {
       this.logger.debug('checkpoint incomplete (readers busy); log kept');

@@ -16,7 +16,7 @@ import type {
 import type { ShardFailure } from './node-search.js';
 import type { SchemaPatch } from './schema-rules.js';
 import type { CompactResult, ShardStoreOptions } from './shard-store.js';
-import type { FoundDocument, ShardStats } from './shard-queries.js';
+import type { DocumentPage, FoundDocument, ShardStats } from './shard-queries.js';
 import type { WriteOperation } from './write-group.js';
 
 /** Options for the writer a task opens (without the logger, which cannot cross threads). */
@@ -33,6 +33,14 @@ export type StorageTask =
       readonly options?: ShardTaskOptions;
     }
   | { readonly kind: 'get'; readonly shardPath: string; readonly index: string; readonly id: string }
+  /** One page of an index's documents in id order (rebalancing scans a shard with it). */
+  | {
+      readonly kind: 'scanDocuments';
+      readonly shardPath: string;
+      readonly index: string;
+      readonly afterId?: string;
+      readonly limit: number;
+    }
   /**
    * Searches several shards as one (node-search.ts): the top offset+limit hits, ranked with
    * `statistics` (absent: summed over these shards).
@@ -82,6 +90,7 @@ export type StorageTaskValue =
   | { readonly kind: 'open'; readonly stats: ShardStats }
   | { readonly kind: 'applyWrites'; readonly results: ItemResult[] }
   | { readonly kind: 'get'; readonly document: FoundDocument | undefined }
+  | { readonly kind: 'scanDocuments'; readonly page: DocumentPage }
   | {
       readonly kind: 'search';
       readonly hits: SearchHit[];

@@ -53,6 +53,11 @@ function run(task: StorageTask): StorageTaskValue {
       };
     case 'get':
       return { kind: task.kind, document: readsFor(task.shardPath).get(task.index, task.id) };
+    case 'scanDocuments':
+      return {
+        kind: task.kind,
+        page: readsFor(task.shardPath).scan(task.index, task.afterId, task.limit),
+      };
     case 'search':
       return {
         kind: task.kind,

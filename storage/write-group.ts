@@ -10,6 +10,7 @@ import {
   ValidationError,
   documentId,
   indexName,
+  assertNever,
   toCameoError,
   type FieldDefinition,
   type ItemResult,
@@ -39,13 +40,43 @@ export type WriteOperation =
       readonly index: string;
       readonly id: string;
       readonly doc: JsonObject;
+      /** The request's routing key, stored with the document when it is not the id. */
+      readonly routingKey?: string;
     }
-  | { readonly kind: 'delete'; readonly position: number; readonly index: string; readonly id: string };
+  /**
+   * A document handed off by the node that owned it before a node joined (rebalancing). It
+   * is applied only when the index exists, no live document has this id and no tombstone
+   * says it was deleted here; otherwise the result is `skipped`. It keeps its version.
+   */
+  | {
+      readonly kind: 'adopt';
+      readonly position: number;
+      readonly index: string;
+      readonly id: string;
+      readonly doc: JsonObject;
+      readonly version: number;
+      readonly routingKey?: string;
+    }
+  | {
+      readonly kind: 'delete';
+      readonly position: number;
+      readonly index: string;
+      readonly id: string;
+      /** Delete only while the stored version is this one (else `skipped`). */
+      readonly ifVersion?: number;
+      /**
+       * The document was handed off to its new owner: remove the local copy without a
+       * tombstone. Every other delete leaves a tombstone (see `WritePolicy.now`).
+       */
+      readonly handedOff?: boolean;
+    };
 
 /** Settings that change how writes behave. */
 export interface WritePolicy {
   /** Create an unknown index from the first document written to it (default true). */
   readonly autoCreateIndexes: boolean;
+  /** The clock tombstones are stamped with (default Date.now). */
+  readonly now?: () => number;
 }
 
 /** Collects one group's effects inside an open LMDB write transaction. */
@@ -67,7 +98,16 @@ export class WriteGroup {
   /** Applies one operation; never throws for a problem with the operation itself. */
   add(operation: WriteOperation): ItemResult {
     try {
-      return operation.kind === 'upsert' ? this.upsert(operation) : this.delete(operation);
+      switch (operation.kind) {
+        case 'upsert':
+          return this.upsert(operation);
+        case 'adopt':
+          return this.adopt(operation);
+        case 'delete':
+          return this.delete(operation);
+        default:
+          return assertNever(operation);
+      }
     } catch (error) {
       const failure = toCameoError(error);
       if (!(error instanceof CameoError)) throw error; // a bug or an LMDB failure: abort the group
@@ -109,7 +149,10 @@ export class WriteGroup {
     return number;
   }
 
-  private upsert(operation: Extract<WriteOperation, { kind: 'upsert' }>): ItemResult {
+  private upsert(
+    operation: Extract<WriteOperation, { kind: 'upsert' | 'adopt' }>,
+    version?: number,
+  ): ItemResult {
     const name = indexName(operation.index);
     const id = documentId(operation.id);
     checkDocumentShape(id, operation.doc);
@@ -161,9 +204,18 @@ export class WriteGroup {
     this.changed.add(name);
 
     const existing = this.store.getDocument(metadata.uid, id);
-    const version = existing === undefined ? 1 : existing.stored.version + 1;
+    const nextVersion = version ?? (existing === undefined ? 1 : existing.stored.version + 1);
     const docNumber = existing?.stored.docNumber ?? this.takeDocNumber();
-    const record = encodeRecord({ docNumber, version, doc });
+    const routingKey =
+      operation.routingKey !== undefined && operation.routingKey !== '' && operation.routingKey !== id
+        ? operation.routingKey
+        : undefined;
+    const record = encodeRecord({
+      docNumber,
+      version: nextVersion,
+      doc,
+      ...(routingKey === undefined ? {} : { routingKey }),
+    });
     this.store.putDocument(metadata.uid, id, record);
     if (existing === undefined) metadata.documents += 1;
     metadata.storedBytes += record.length - (existing?.bytes ?? 0);
@@ -174,8 +226,28 @@ export class WriteGroup {
       position: operation.position,
       id,
       result: existing === undefined ? 'created' : 'updated',
-      version,
+      version: nextVersion,
     };
+  }
+
+  private adopt(operation: Extract<WriteOperation, { kind: 'adopt' }>): ItemResult {
+    const name = indexName(operation.index);
+    const id = documentId(operation.id);
+    // Never create an index from a handed-off document: it may have been dropped here.
+    const metadata = this.metadataOf(name);
+    if (metadata === undefined) throw new IndexNotFoundError(name);
+    const live = this.store.getDocument(metadata.uid, id);
+    if (live !== undefined || this.store.getTombstone(metadata.uid, id) !== undefined) {
+      // A newer write or a delete reached this node first: it wins.
+      return {
+        ok: true,
+        position: operation.position,
+        id,
+        result: 'skipped',
+        version: live?.stored.version ?? 0,
+      };
+    }
+    return this.upsert(operation, operation.version);
   }
 
   private delete(operation: Extract<WriteOperation, { kind: 'delete' }>): ItemResult {
@@ -183,6 +255,21 @@ export class WriteGroup {
     const id = documentId(operation.id);
     const metadata = this.metadataOf(name);
     const existing = metadata === undefined ? undefined : this.store.getDocument(metadata.uid, id);
+    if (operation.ifVersion !== undefined && existing?.stored.version !== operation.ifVersion) {
+      // Changed (or gone) since it was handed off: leave it for the next rebalancing pass.
+      return {
+        ok: true,
+        position: operation.position,
+        id,
+        result: 'skipped',
+        version: existing?.stored.version ?? 0,
+      };
+    }
+    // Even the delete of an absent document leaves a tombstone: a copy still on the way from
+    // the previous owner (rebalancing) must not bring it back.
+    if (metadata !== undefined && operation.handedOff !== true) {
+      this.store.putTombstone(metadata.uid, id, (this.policy.now ?? Date.now)());
+    }
     if (metadata === undefined || existing === undefined) {
       return { ok: true, position: operation.position, id, result: 'not_found', version: 0 };
     }

@@ -6,9 +6,12 @@
  * decisions, and it serialises the schema changes of the indexes whose key `schema:<index>`
  * this node owns on the ring, installing each result on every live node before replying.
  * When a peer joins it pulls that peer's members (a node that missed a member learns it)
- * and schemas (a node that joins later learns every index). Registered `coordinator-<nodeId>`.
+ * and schemas (a node that joins later learns every index). When the ring changes it runs
+ * the rebalancing handoff (handoff.ts) and keeps track of the peers that announced theirs,
+ * so routers know where not-yet-moved documents may still be. Registered `coordinator-<nodeId>`.
  * @module
  */
+import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
 import {
   CameoError,
@@ -30,6 +33,7 @@ import type { OrchestratorReplies, OrchestratorRequest } from '../orchestrator/n
 import type { ActorRef } from '../ref.js';
 import { CrashPolicy, defineActor, type ActorDefinition, type MessageContext } from '../runtime/index.js';
 import type { ClusterMesh } from './cluster-mesh.js';
+import { Handoff, type HandoffSettings } from './handoff.js';
 import { HashRing, VIRTUAL_NODES_PER_NODE } from './hash-ring.js';
 import { KeyedLock } from './keyed-lock.js';
 import { readMembers, writeMembers } from './membership-file.js';
@@ -58,7 +62,18 @@ export interface ClusterCoordinatorOptions {
   /** Deadline of one ask to a peer (default 5 s). */
   readonly peerTimeoutMs?: number;
   readonly metricsRegistry?: Registry;
+  /** Rebalancing tunables (page size, pacing, retries); defaults suit production. */
+  readonly handoff?: HandoffSettings;
 }
+
+/** What this node knows of a peer that is handing documents off. */
+interface PeerHandoff {
+  pendingDocuments: number;
+  updatedMs: number;
+}
+
+/** The last announcement taken from each peer, so a late, older one is ignored. */
+type AnnouncementSequences = Map<string, number>;
 
 interface Member {
   readonly nodeId: string;
@@ -76,6 +91,13 @@ export interface CoordinatorState {
   /** Peers whose members and schemas were pulled since they last joined. */
   readonly synced: Set<string>;
   readonly unsubscribe: Array<() => void>;
+  /** This node's rebalancing handoff. */
+  readonly handoff: Handoff;
+  /** Peers that announced an active handoff (rebalancing), by node id. */
+  readonly handingOff: Map<string, PeerHandoff>;
+  readonly announcementSequences: AnnouncementSequences;
+  /** When the ring last changed (ms). */
+  lastRingChangeMs: number;
 }
 
 type Context = MessageContext<ClusterCoordinatorRequest, ClusterCoordinatorReplies, CoordinatorState>;
@@ -104,6 +126,9 @@ export function clusterCoordinator(
 ): ActorDefinition<ClusterCoordinatorRequest, ClusterCoordinatorReplies, CoordinatorState> {
   const { nodeId, mesh } = options;
   const peerTimeoutMs = options.peerTimeoutMs ?? 5_000;
+  const rebalanceGraceMs = options.handoff?.graceMs ?? 10_000;
+  // An announced handoff not refreshed for this long (by a peer that is up) is over.
+  const handoffAnnouncementTtlMs = 30_000;
   const schemaLocks = new KeyedLock();
   // The metrics read the latest state through this reference.
   let current: CoordinatorState | undefined;
@@ -151,7 +176,49 @@ export function clusterCoordinator(
     state.ring = new HashRing(
       [...state.members.values()].map((member) => ({ nodeId: member.nodeId, shardCount: member.shardCount })),
     );
+    state.lastRingChangeMs = Date.now();
     persist(state);
+  }
+
+  /** Tells every live peer that this node's handoff is active or over (best effort; repeated while active). */
+  function announceHandoff(
+    state: CoordinatorState,
+    progress: { active: boolean; pendingDocuments: number; sequence: number },
+    logger: Logger,
+  ): void {
+    for (const member of state.members.values()) {
+      if (member.nodeId === nodeId || !member.healthy) continue;
+      coordinatorOf(member.nodeId)
+        .ask({ type: 'HandoffProgress', nodeId, ...progress }, { timeoutMs: peerTimeoutMs })
+        .catch((error: unknown) =>
+          logger.debug({ err: error, peer: member.nodeId }, 'handoff announcement not delivered'),
+        );
+    }
+  }
+
+  /** The nodes that may still hold documents they no longer own. */
+  function handoffSources(state: CoordinatorState): { available: string[]; unavailable: string[] } {
+    const now = Date.now();
+    const sources = new Set<string>();
+    for (const [peer, entry] of state.handingOff) {
+      const healthy = state.members.get(peer)?.healthy === true;
+      // A peer that is down keeps its entry: its documents are still to move when it is back.
+      if (healthy && now - entry.updatedMs > handoffAnnouncementTtlMs) state.handingOff.delete(peer);
+      else sources.add(peer);
+    }
+    if (state.handoff.status().active) sources.add(nodeId);
+    if (now - state.lastRingChangeMs < rebalanceGraceMs) {
+      for (const member of state.members.values()) {
+        if (member.nodeId === nodeId || member.healthy) sources.add(member.nodeId);
+      }
+    }
+    const available: string[] = [];
+    const unavailable: string[] = [];
+    for (const source of [...sources].sort()) {
+      if (source === nodeId || state.members.get(source)?.healthy === true) available.push(source);
+      else unavailable.push(source);
+    }
+    return { available, unavailable };
   }
 
   function persist(state: CoordinatorState): void {
@@ -183,6 +250,19 @@ export function clusterCoordinator(
       state: clusterState(state.members.values(), nodeId),
       peers: [...state.members.values()].filter((member) => member.nodeId !== nodeId).map(peerInfo),
       ringSize: state.ring.size,
+      rebalancing: rebalancing(state),
+    };
+  }
+
+  function rebalancing(state: CoordinatorState): NonNullable<ClusterStatus['rebalancing']> {
+    const own = state.handoff.status();
+    const nodes = [...state.handingOff.keys()];
+    if (own.active) nodes.push(nodeId);
+    return {
+      active: own.active,
+      pendingDocuments: own.pendingDocuments,
+      handedOffDocuments: own.handedOffDocuments,
+      nodes: nodes.sort(),
     };
   }
 
@@ -232,7 +312,10 @@ export function clusterCoordinator(
           connected.has(info.nodeId),
         ) || changed;
     }
-    if (changed) rebuildRing(state);
+    if (changed) {
+      rebuildRing(state);
+      state.handoff.request('ring members learnt from a peer');
+    }
     const { schemas } = await orchestratorOf(peer).ask({ type: 'ListSchemas' }, { timeoutMs: peerTimeoutMs });
     for (const schema of schemas) {
       const installed = await options.orchestrator.ask(
@@ -395,25 +478,6 @@ export function clusterCoordinator(
     return counts.some((count) => count > 0);
   }
 
-  /**
-   * There is no rebalancing: documents this node holds whose keys the new member now owns
-   * stay here, unreachable by id. Say so loudly when it can matter (docs/CLUSTER.md).
-   */
-  function warnIfHoldingData(member: string, context: Context): void {
-    options.orchestrator.ask({ type: 'ListIndexes' }, { timeoutMs: 10_000 }).then(
-      (reply) => {
-        const documents = reply.indexes.reduce((sum, index) => sum + index.documentCount, 0);
-        if (documents > 0) {
-          context.logger.warn(
-            { member, documents },
-            'a new member joined while this node holds documents: keys it now owns are not moved (no rebalancing); reads by id of those keys will miss',
-          );
-        }
-      },
-      (error: unknown) => context.logger.debug({ err: error }, 'could not count documents after a join'),
-    );
-  }
-
   function decide(state: CoordinatorState, routingKey: string): RouteDecision {
     const owner = state.ring.ownerOf(routingKey);
     if (owner.nodeId === nodeId) return { type: 'RouteDecision', route: 'Local', shardId: owner.shardId };
@@ -455,14 +519,31 @@ export function clusterCoordinator(
         healthy: true,
         lastSeenMs: Date.now(),
       });
+      const self = context.self;
       const state: CoordinatorState = {
         members,
         ring: new HashRing([]),
         synced: new Set(),
         unsubscribe: [],
+        handingOff: new Map(),
+        announcementSequences: new Map(),
+        lastRingChangeMs: 0,
+        handoff: new Handoff({
+          ...options.handoff,
+          nodeId,
+          shardCount: options.shardCount,
+          dataPath: options.dataPath,
+          logger: context.logger.child({ component: 'rebalancing' }),
+          ring: () => state.ring,
+          isHealthy: (member) => member === nodeId || state.members.get(member)?.healthy === true,
+          orchestratorOf,
+          announce: (active, pending, sequence) =>
+            announceHandoff(state, { active, pendingDocuments: pending, sequence }, context.logger),
+          peerTimeoutMs,
+          ...(options.metricsRegistry === undefined ? {} : { metricsRegistry: options.metricsRegistry }),
+        }),
       };
       rebuildRing(state);
-      const self = context.self;
       state.unsubscribe.push(
         mesh.onPeerJoined((peer) =>
           self.tell({ type: 'PeerJoined', ...peer, addresses: [...peer.addresses] }),
@@ -472,8 +553,9 @@ export function clusterCoordinator(
       current = state;
       return state;
     },
-    onStop(state) {
+    async onStop(state) {
       for (const unsubscribe of state.unsubscribe) unsubscribe();
+      await state.handoff.stop();
     },
     receive: {
       async InitSwarm(state, _message, context) {
@@ -502,6 +584,8 @@ export function clusterCoordinator(
           if (!joined)
             context.logger.warn({ seeds: options.seeds }, 'no peer reached before the join timeout');
         }
+        // A node that stopped mid-handoff, or whose ring changed while it was down, scans again.
+        if (state.members.size > 1 && state.handoff.due()) state.handoff.request('start with a changed ring');
         return status(state);
       },
       async ShutdownSwarm() {
@@ -521,6 +605,7 @@ export function clusterCoordinator(
         ) {
           member.shardCount = message.shards.length;
           rebuildRing(state);
+          state.handoff.request('shard count changed');
         }
         return { type: 'Ack' };
       },
@@ -571,11 +656,15 @@ export function clusterCoordinator(
         if (changed) {
           context.logger.info({ member: message.nodeId, shards: message.shardCount }, 'new ring member');
           rebuildRing(state);
-          warnIfHoldingData(message.nodeId, context);
+          state.handoff.request('new ring member');
         } else {
           context.logger.info({ member: message.nodeId }, 'peer is back');
           persist(state);
+          // An incomplete handoff may have been waiting for this peer.
+          if (state.handoff.status().active) state.handoff.request('peer is back');
         }
+        // A member that joined or came back learns at once that this node is handing off.
+        state.handoff.reannounce();
         state.synced.delete(message.nodeId);
         const sync = context.self;
         void synchronise(state, message.nodeId, context).catch((error: unknown) => {
@@ -595,6 +684,21 @@ export function clusterCoordinator(
           }, 500).unref();
         });
         return undefined;
+      },
+      HandoffProgress(state, message) {
+        const last = state.announcementSequences.get(message.nodeId);
+        if (last !== undefined && message.sequence <= last) return { type: 'HandoffProgressNoted' };
+        state.announcementSequences.set(message.nodeId, message.sequence);
+        if (message.active)
+          state.handingOff.set(message.nodeId, {
+            pendingDocuments: message.pendingDocuments,
+            updatedMs: Date.now(),
+          });
+        else state.handingOff.delete(message.nodeId);
+        return { type: 'HandoffProgressNoted' };
+      },
+      GetHandoffSources(state) {
+        return { type: 'HandoffSources', ...handoffSources(state) };
       },
       PeerLost(state, message, context) {
         const member = state.members.get(message.nodeId);

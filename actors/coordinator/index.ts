@@ -23,6 +23,13 @@ export {
 } from './cluster-coordinator.js';
 export type { ClusterMesh, ClusterMeshContext, ClusterMeshFactory, ClusterPeer } from './cluster-mesh.js';
 export type { ActorResolver } from './actor-resolver.js';
+export { Handoff, type HandoffOptions, type HandoffSettings, type HandoffStatus } from './handoff.js';
+export {
+  HANDOFF_STATE_FILE,
+  readCompletedRing,
+  ringSignature,
+  writeCompletedRing,
+} from './handoff-state-file.js';
 export {
   MEMBERSHIP_FILE,
   MembershipFileError,

@@ -116,6 +116,7 @@ export function microshardActor(
           index: message.index,
           id: message.id,
           doc: message.doc,
+          ...(message.routingKey === undefined ? {} : { routingKey: message.routingKey }),
         });
         return {
           type: 'WriteReply',
@@ -125,13 +126,14 @@ export function microshardActor(
         };
       },
       async BatchWriteRequest(state, message) {
-        const operations = message.items.map((item): WriteOperation => ({
-          kind: 'upsert',
-          position: item.position,
-          index: message.index,
-          id: item.id,
-          doc: item.doc,
-        }));
+        const operations = message.items.map((item): WriteOperation => {
+          const routing = item.routingKey === undefined ? {} : { routingKey: item.routingKey };
+          const common = { position: item.position, index: message.index, id: item.id, doc: item.doc };
+          // A handed-off document (rebalancing) is applied only if nothing newer is here.
+          return message.adopt === true
+            ? { kind: 'adopt', ...common, version: item.version ?? 1, ...routing }
+            : { kind: 'upsert', ...common, ...routing };
+        });
         return { type: 'BatchReply', results: await state.committer.submit(operations) };
       },
       async DeleteRequest(state, message) {
@@ -154,6 +156,8 @@ export function microshardActor(
           position: item.position,
           index: message.index,
           id: item.id,
+          ...(item.ifVersion === undefined ? {} : { ifVersion: item.ifVersion }),
+          ...(message.handedOff === true ? { handedOff: true } : {}),
         }));
         return { type: 'BatchReply', results: await state.committer.submit(operations) };
       },

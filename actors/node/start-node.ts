@@ -15,6 +15,7 @@ import {
   type ClusterCoordinatorRequest,
 } from '../coordinator/cluster-coordinator.js';
 import type { ClusterMesh, ClusterMeshFactory } from '../coordinator/cluster-mesh.js';
+import type { HandoffSettings } from '../coordinator/handoff.js';
 import type { MicroshardProbe } from '../microshard/microshard-actor.js';
 import { nodeOrchestrator } from '../orchestrator/node-orchestrator.js';
 import { SchemaCache } from '../orchestrator/schema-cache.js';
@@ -75,6 +76,8 @@ export interface NodeClusterOptions {
   readonly maxAttempts?: number;
   /** First retry delay in ms, doubled per attempt (default 50). */
   readonly retryBackoffMs?: number;
+  /** Rebalancing tunables (docs/CLUSTER.md); defaults suit production. */
+  readonly handoff?: HandoffSettings;
 }
 
 /** The cluster parts of a running node. */
@@ -210,6 +213,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           metricsRegistry,
           ...(settings.joinTimeoutMs === undefined ? {} : { joinTimeoutMs: settings.joinTimeoutMs }),
           ...(settings.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: settings.peerTimeoutMs }),
+          ...(settings.handoff === undefined ? {} : { handoff: settings.handoff }),
         }),
         { registerAs: `coordinator-${identity.nodeId}` },
       );

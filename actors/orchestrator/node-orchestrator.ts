@@ -8,6 +8,7 @@
 import {
   CameoError,
   IndexNotFoundError,
+  ValidationError,
   errorFromWire,
   type CollectSearchStatistics,
   type BulkDeleteResult,
@@ -40,6 +41,7 @@ import { microshardActor, type MicroshardProbe } from '../microshard/microshard-
 import { runTask } from '../microshard/run-task.js';
 import type { ActorRef } from '../ref.js';
 import { CrashPolicy, defineActor, type ActorDefinition, type WorkerPool } from '../runtime/index.js';
+import { schemaLacksFieldsOf } from './handoff-schema.js';
 import { RecentRequests } from './recent-requests.js';
 import { SchemaCache, sameSchemaContent } from './schema-cache.js';
 import type { Registry } from 'prom-client';
@@ -322,7 +324,13 @@ export function nodeOrchestrator(
           const schema = await ensureSchema(state, message.index, [message.doc], context.signal);
           const shardId = shardFor(state, schema, message);
           const reply = await state.shards[shardId]!.ask(
-            { type: 'WriteRequest', index: message.index, id: message.id, doc: message.doc },
+            {
+              type: 'WriteRequest',
+              index: message.index,
+              id: message.id,
+              doc: message.doc,
+              ...(message.routingKey === undefined ? {} : { routingKey: message.routingKey }),
+            },
             askOptions(context.signal),
           );
           return {
@@ -352,7 +360,12 @@ export function nodeOrchestrator(
                   {
                     type: 'BatchWriteRequest',
                     index: message.index,
-                    items: group.map((item) => ({ position: item.position, id: item.id, doc: item.doc })),
+                    items: group.map((item) => ({
+                      position: item.position,
+                      id: item.id,
+                      doc: item.doc,
+                      ...(item.routingKey === undefined ? {} : { routingKey: item.routingKey }),
+                    })),
                   },
                   askOptions(context.signal),
                 )
@@ -488,6 +501,89 @@ export function nodeOrchestrator(
           const schema = await putSchemaEverywhere(state, wanted, context.signal);
           return { type: 'SchemaInstalled', schema, changed: true };
         });
+      },
+      async ScanDocuments(_state, message, context) {
+        const shardPath = options.shardPaths[message.shardId];
+        if (shardPath === undefined) throw new ValidationError(`this node has no shard ${message.shardId}`);
+        const { page } = await runTask(
+          options.readers,
+          {
+            kind: 'scanDocuments',
+            shardPath,
+            index: message.index,
+            limit: message.limit,
+            ...(message.afterId === undefined ? {} : { afterId: message.afterId }),
+          },
+          context.signal,
+        );
+        return {
+          type: 'DocumentsScanned',
+          documents: page.documents.map((document) => ({ ...document })),
+          ...(page.next === undefined ? {} : { next: page.next }),
+        };
+      },
+      async AcceptHandoff(state, message, context) {
+        const schema = requireSchema(state, message.index);
+        // A document with a field this node's schema lacks would evolve one shard's schema on
+        // its own; schemas change through the schema owner only. Refused: the sender keeps it
+        // and sends it again once this node has the schema.
+        const behind = message.items.filter((item) => schemaLacksFieldsOf(schema, item.doc));
+        const accepted = message.items.filter((item) => !behind.includes(item));
+        const results = await perShardBatches(state, schema, accepted, async (shard, group) => {
+          const reply = await shard.ask(
+            {
+              type: 'BatchWriteRequest',
+              index: message.index,
+              adopt: true,
+              items: group.map((item) => ({
+                position: item.position,
+                id: item.id,
+                doc: item.doc,
+                version: item.version,
+                ...(item.routingKey === undefined ? {} : { routingKey: item.routingKey }),
+              })),
+            },
+            askOptions(context.signal),
+          );
+          return reply.results;
+        });
+        let adopted = 0;
+        let skipped = 0;
+        const failed: Array<{ id: string; error: WireError }> = behind.map((item) => ({
+          id: item.id,
+          error: new ValidationError(
+            `document "${item.id}" has fields the schema of "${message.index}" on node ${nodeId} lacks; retry after the schema reaches it`,
+          ).toWire(),
+        }));
+        for (const result of results) {
+          if (!result.ok) failed.push({ id: result.id, error: result.error });
+          else if (result.result === 'skipped') skipped++;
+          else adopted++;
+        }
+        return { type: 'HandoffAccepted', adopted, skipped, failed };
+      },
+      async ReleaseHandedOff(state, message, context) {
+        const shard = state.shards[message.shardId];
+        if (shard === undefined) throw new ValidationError(`this node has no shard ${message.shardId}`);
+        const reply = await shard.ask(
+          {
+            type: 'BatchDeleteRequest',
+            index: message.index,
+            handedOff: true,
+            items: message.items.map((item, position) => ({
+              position,
+              id: item.id,
+              ifVersion: item.version,
+            })),
+          },
+          askOptions(context.signal),
+        );
+        let removed = 0;
+        for (const result of reply.results) {
+          if (!result.ok) throw errorFromWire(result.error);
+          if (result.result === 'deleted') removed++;
+        }
+        return { type: 'HandedOffReleased', removed, kept: message.items.length - removed };
       },
       ListSchemas(state) {
         const schemas = state.schemas.names().flatMap((name) => state.schemas.get(name) ?? []);

@@ -33,6 +33,8 @@ export class ClusterRouterMetrics {
   private readonly remoteSeconds: Histogram<'peer'>;
   private readonly retriesTotal: Counter<'peer'>;
   private readonly timeoutsTotal: Counter<'peer'>;
+  private readonly readRepairs: Counter<'outcome'>;
+  private readonly handoffDeleteMisses: Counter<'peer'>;
   private broadcasts = 0;
   private broadcastNodeFailures = 0;
   private retries = 0;
@@ -78,6 +80,28 @@ export class ClusterRouterMetrics {
       labelNames: ['peer'],
       registers,
     });
+    this.readRepairs = new Counter({
+      name: 'cameodb_cluster_handoff_read_repairs_total',
+      help: 'Reads that found a not-yet-moved document on a node handing off and handed it to its owner (rebalancing), by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.handoffDeleteMisses = new Counter({
+      name: 'cameodb_cluster_handoff_delete_misses_total',
+      help: 'Deletes during rebalancing not applied on a node handing off (the owner tombstone still stops its copy), by node.',
+      labelNames: ['peer'],
+      registers,
+    });
+  }
+
+  /** A read found a not-yet-moved document elsewhere and handed it to the owner (`adopted` 0: the owner had newer). */
+  handoffReadRepaired(adopted: number): void {
+    this.readRepairs.inc({ outcome: adopted > 0 ? 'adopted' : 'skipped' });
+  }
+
+  /** A delete during rebalancing could not be applied on a node handing off. */
+  handoffDeleteMissed(peer: string): void {
+    this.handoffDeleteMisses.inc({ peer });
   }
 
   private peer(peer: string) {

@@ -21,11 +21,18 @@ import {
   OverloadedError,
   PeerGoneError,
   UnknownActorError,
+  errorFromWire,
   type BulkDelete,
+  type BulkDeleteResult,
   type BulkWrite,
+  type BulkWriteResult,
   type ChangeSchema,
   type ClientOp,
   type ClientReplies,
+  type Delete,
+  type DeleteResult,
+  type Get,
+  type GetResult,
   type IndexSchema,
   type JsonObject,
   type ListIndexesResult,
@@ -287,25 +294,132 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
       if (message.type === 'Delete') op = { ...message, requestId: message.requestId ?? randomUUID() };
     }
     const decision = await decide(keyOf(schema, message), signal);
-    switch (decision.route) {
-      case 'Local':
-        return local.ask(op, { signal, timeoutMs: Math.max(1, deadline - Date.now()) }) as Promise<
-          ReplyOf<ClientOp, ClientReplies, M>
-        >;
-      case 'Remote': {
-        const what = `document "${message.id}" of index "${message.index}"`;
-        if (decision.available === false) throw ownerUnavailable(decision.nodeId, what);
-        return askNode(decision.nodeId, op, {
-          signal,
-          deadline,
-          attemptMs: peerTimeoutMs,
-          retry: true,
-          what,
-        }) as Promise<ReplyOf<ClientOp, ClientReplies, M>>;
-      }
-      case 'Broadcast':
-        throw new TypeError('a keyed decision cannot be Broadcast');
+    if (decision.route === 'Broadcast') throw new TypeError('a keyed decision cannot be Broadcast');
+    const owner = decision.route === 'Local' ? nodeId : decision.nodeId;
+    const what = `document "${message.id}" of index "${message.index}"`;
+    if (decision.route === 'Remote' && decision.available === false) throw ownerUnavailable(owner, what);
+    const reply = (await askNode(owner, op, {
+      signal,
+      deadline,
+      attemptMs: peerTimeoutMs,
+      retry: true,
+      what,
+    })) as ReplyOf<ClientOp, ClientReplies, M>;
+    // Rebalancing: the document may not have been handed off to its new owner yet.
+    if (reply.type === 'GetResult' && op.type === 'Get' && !reply.found) {
+      return ((await getFromHandoffSources(op, owner, signal, deadline)) ?? reply) as typeof reply;
     }
+    if (reply.type === 'DeleteResult' && op.type === 'Delete') {
+      return (await deleteOnHandoffSources(op, reply, owner, signal, deadline)) as typeof reply;
+    }
+    return reply;
+  }
+
+  /**
+   * A Get that missed on the owner while documents may still be moving (rebalancing): looks
+   * on the nodes that may still hold the document. A copy found there is first handed to the
+   * owner (the owner applies it only if it has neither a newer write nor a tombstone of a
+   * delete), then the owner's answer is returned, so a read never brings back a document
+   * deleted on the owner. A source that is down answers 503: the document may be there.
+   */
+  async function getFromHandoffSources(
+    message: Get,
+    owner: string,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<GetResult | undefined> {
+    const sources = await coordinator.ask({ type: 'GetHandoffSources' }, { signal });
+    const targets = sources.available.filter((source) => source !== owner);
+    const down = sources.unavailable.filter((source) => source !== owner);
+    if (targets.length === 0 && down.length === 0) return undefined;
+    const what = `documents of index "${message.index}" not yet handed off`;
+    let failure: unknown;
+    const replies = await Promise.all(
+      targets.map(async (target) => {
+        try {
+          return await askNode(target, message, {
+            signal,
+            deadline,
+            attemptMs: peerTimeoutMs,
+            retry: true,
+            what,
+          });
+        } catch (error) {
+          // A node that never saw the index holds none of its documents.
+          if (!(error instanceof IndexNotFoundError)) failure ??= error;
+          return undefined;
+        }
+      }),
+    );
+    const found = replies.find((reply) => reply?.found === true);
+    if (found?.doc !== undefined) {
+      const handed = await askNode(
+        owner,
+        {
+          type: 'AcceptHandoff',
+          index: message.index,
+          items: [
+            {
+              id: message.id,
+              doc: found.doc,
+              version: found.version ?? 1,
+              ...(message.routingKey === undefined ? {} : { routingKey: message.routingKey }),
+            },
+          ],
+        },
+        { signal, deadline, attemptMs: peerTimeoutMs, retry: true, what: `document "${message.id}"` },
+      );
+      metrics.handoffReadRepaired(handed.adopted);
+      const failed = handed.failed[0];
+      // The owner cannot take it yet (its schema is behind): transient, so 503 and retry.
+      if (failed !== undefined)
+        throw ownerUnavailable(owner, `document "${message.id}"`, errorFromWire(failed.error));
+      return askNode(owner, message, {
+        signal,
+        deadline,
+        attemptMs: peerTimeoutMs,
+        retry: true,
+        what: `document "${message.id}" of index "${message.index}"`,
+      });
+    }
+    if (down[0] !== undefined) throw ownerUnavailable(down[0], what);
+    if (failure !== undefined) throw failure;
+    return undefined;
+  }
+
+  /**
+   * A Delete while documents may still be moving (rebalancing): the owner's delete left a
+   * tombstone, so no copy handed off later comes back; the copies still on the nodes handing
+   * off are deleted too, so searches stop showing them at once. Deleted if any copy was.
+   */
+  async function deleteOnHandoffSources(
+    message: Delete,
+    reply: DeleteResult,
+    owner: string,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<DeleteResult> {
+    const sources = await coordinator.ask({ type: 'GetHandoffSources' }, { signal });
+    const targets = sources.available.filter((source) => source !== owner);
+    if (targets.length === 0) return reply;
+    const requestId = message.requestId ?? randomUUID();
+    const deleted = await Promise.all(
+      targets.map(async (target) => {
+        try {
+          const copy = await askNode(
+            target,
+            { ...message, requestId: `${requestId}@${target}` },
+            { signal, deadline, attemptMs: peerTimeoutMs, retry: true, what: `document "${message.id}"` },
+          );
+          return copy.result === 'deleted';
+        } catch (error) {
+          // The owner's tombstone already stops the copy: its node's handoff will drop it.
+          if (!(error instanceof IndexNotFoundError)) metrics.handoffDeleteMissed(target);
+          return false;
+        }
+      }),
+    );
+    return deleted.some(Boolean) && reply.result !== 'deleted' ? { ...reply, result: 'deleted' } : reply;
   }
 
   /** A bulk write or delete: one batch per owner node, results at the caller's positions. */
@@ -333,13 +447,21 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
       if (group === undefined) groups.set(owner.nodeId, (group = []));
       group.push(position);
     });
+    const requestId = message.requestId ?? randomUUID();
     // The common single-owner local case costs nothing extra.
     if (groups.size === 1 && groups.has(nodeId)) {
-      return local.ask(message, { signal, timeoutMs: Math.max(1, deadline - Date.now()) }) as Promise<
-        ReplyOf<ClientOp, ClientReplies, M>
-      >;
+      const reply = await local.ask(message, { signal, timeoutMs: Math.max(1, deadline - Date.now()) });
+      if (reply.type === 'BulkDeleteResult' && message.type === 'BulkDelete') {
+        return (await bulkDeleteOnHandoffSources(
+          { ...message, requestId },
+          reply,
+          routes.owners,
+          signal,
+          deadline,
+        )) as ReplyOf<ClientOp, ClientReplies, M>;
+      }
+      return reply as ReplyOf<ClientOp, ClientReplies, M>;
     }
-    const requestId = message.requestId ?? randomUUID();
     const unavailable = new Set(routes.unavailable);
     const errors: Array<{ position: number; id: string; error: WireError }> = [];
     let done = 0;
@@ -377,21 +499,62 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
       }
     });
     errors.sort((a, b) => a.position - b.position);
-    const reply =
-      message.type === 'BulkWrite'
-        ? {
-            type: 'BulkWriteResult' as const,
-            itemsReceived: message.items.length,
-            itemsWritten: done,
-            errors,
-          }
-        : {
-            type: 'BulkDeleteResult' as const,
-            itemsReceived: message.items.length,
-            itemsDeleted: done,
-            errors,
-          };
+    if (message.type === 'BulkDelete') {
+      const reply: BulkDeleteResult = {
+        type: 'BulkDeleteResult',
+        itemsReceived: message.items.length,
+        itemsDeleted: done,
+        errors,
+      };
+      return (await bulkDeleteOnHandoffSources(
+        { ...message, requestId },
+        reply,
+        routes.owners,
+        signal,
+        deadline,
+      )) as ReplyOf<ClientOp, ClientReplies, M>;
+    }
+    const reply: BulkWriteResult = {
+      type: 'BulkWriteResult',
+      itemsReceived: message.items.length,
+      itemsWritten: done,
+      errors,
+    };
     return reply as ReplyOf<ClientOp, ClientReplies, M>;
+  }
+
+  /**
+   * A bulk delete while documents may still be moving (rebalancing): each owner's delete left
+   * a tombstone; the copies still on nodes handing off are deleted too (each node gets the
+   * items it does not own). `itemsDeleted` then also counts those copies (a document deleted
+   * both on its owner and as a not-yet-released copy counts twice), capped at the items received.
+   */
+  async function bulkDeleteOnHandoffSources(
+    message: BulkDelete & { requestId: string },
+    reply: BulkDeleteResult,
+    owners: ReadonlyArray<{ nodeId: string }>,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<BulkDeleteResult> {
+    const sources = await coordinator.ask({ type: 'GetHandoffSources' }, { signal });
+    if (sources.available.length === 0) return reply;
+    let extra = 0;
+    await withLimit(sources.available, fanOutLimit, async (target) => {
+      const items = message.items.filter((_, position) => owners[position]?.nodeId !== target);
+      if (items.length === 0) return;
+      try {
+        const copies = await askNode(
+          target,
+          { ...message, items, requestId: `${message.requestId}@handoff-${target}` },
+          { signal, deadline, attemptMs: Math.max(1, deadline - Date.now()), retry: true, what: 'copies' },
+        );
+        extra += copies.itemsDeleted;
+      } catch (error) {
+        // The owners' tombstones already stop these copies: their node's handoff drops them.
+        if (!(error instanceof IndexNotFoundError)) metrics.handoffDeleteMissed(target);
+      }
+    });
+    return { ...reply, itemsDeleted: Math.min(reply.itemsReceived, reply.itemsDeleted + extra) };
   }
 
   async function broadcastDecision(index: string, signal: AbortSignal) {

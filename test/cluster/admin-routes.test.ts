@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { HashRing } from '../../actors/index.js';
-import { ringShares } from '../../apps/server/routes/cluster.js';
+import { rebalancingJson, ringShares } from '../../apps/server/routes/cluster.js';
 import { fakeGateway } from '../apps/server/fake-node.js';
 
 describe('cluster admin routes without --cluster-enabled', () => {
@@ -45,5 +45,28 @@ describe('ringShares', () => {
       expect(share).toBeGreaterThan(0.25);
       expect(share).toBeLessThan(0.42);
     }
+  });
+});
+
+describe('rebalancingJson', () => {
+  it('shows a handoff of this node, or of another node it knows of, as active', () => {
+    expect(
+      rebalancingJson({ active: true, pendingDocuments: 12, handedOffDocuments: 30, nodes: ['self'] }),
+    ).toEqual({
+      active: true,
+      handing_off: true,
+      pending_documents: 12,
+      handed_off_documents: 30,
+      nodes: ['self'],
+    });
+    expect(
+      rebalancingJson({ active: false, pendingDocuments: 0, handedOffDocuments: 0, nodes: ['peer'] }),
+    ).toMatchObject({
+      active: true,
+      handing_off: false,
+    });
+    expect(
+      rebalancingJson({ active: false, pendingDocuments: 0, handedOffDocuments: 5, nodes: [] }).active,
+    ).toBe(false);
   });
 });

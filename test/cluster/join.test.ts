@@ -42,8 +42,8 @@ describe('nodes joining later', () => {
       const config = await node.router.ask({ type: 'GetConfig', index: 'notes' });
       expect(config.schema?.fields.map((field) => field.name)).toEqual(['text', 'n']);
     }
-    // Data written after the cluster formed (no rebalancing: keys written before a join
-    // may now belong to the new node; see docs/CLUSTER.md).
+    // Data written after the cluster formed. (Data written before a join is handed over to
+    // the new owners: test/cluster/rebalance.test.ts, docs/CLUSTER.md.)
     const items = Array.from({ length: 100 }, (_, i) => ({
       id: `note-${i}`,
       doc: {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startNode, type RunningNode } from '../../actors/index.js';
+import { startNode, type HandoffSettings, type RunningNode } from '../../actors/index.js';
 import { transportMeshFactory } from '../../apps/server/cluster-mesh.js';
 
 const silent = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
@@ -16,6 +16,8 @@ export interface TestNodeOptions {
   readonly seeds?: readonly string[];
   readonly shards?: number;
   readonly peerTimeoutMs?: number;
+  /** Rebalancing tunables (small pages and pauses slow a handoff down for tests). */
+  readonly handoff?: HandoffSettings;
 }
 
 /** Starts one cluster node on `dataPath`. */
@@ -32,6 +34,7 @@ export function startClusterNode(dataPath: string, options: TestNodeOptions = {}
       joinTimeoutMs: 15_000,
       peerTimeoutMs: options.peerTimeoutMs ?? 3_000,
       retryBackoffMs: 20,
+      ...(options.handoff === undefined ? {} : { handoff: options.handoff }),
     },
   });
 }

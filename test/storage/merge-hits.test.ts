@@ -49,4 +49,16 @@ describe('mergeHits', () => {
       mergeHits(sources, { offset: 0, limit: 4, sort: { field: 'n', order: 'desc' } }).hits.map((h) => h.id),
     ).toEqual(['q', 'x', 'p', 'y']);
   });
+
+  it('keeps one hit per id (a document on two nodes while a cluster rebalances), counted once', () => {
+    const page = mergeHits(
+      [
+        { hits: [hit('moved', 3), hit('a', 2)], totalHits: 2 },
+        { hits: [hit('b', 4), hit('moved', 3)], totalHits: 2 },
+      ],
+      { offset: 0, limit: 10 },
+    );
+    expect(page.hits.map((h) => h.id)).toEqual(['b', 'moved', 'a']);
+    expect(page.totalHits).toBe(3);
+  });
 });

@@ -6,7 +6,7 @@
  * @module
  */
 import { HashRing, RING_SIZE, VIRTUAL_NODES_PER_NODE } from '../../../actors/index.js';
-import type { RingSnapshot } from '../../../messages/index.js';
+import type { ClusterStatus, RingSnapshot } from '../../../messages/index.js';
 import type { Gateway, RouteRegistrar } from '../gateway.js';
 
 /** Each member's share of the key space: the arcs that end at its virtual nodes. */
@@ -17,6 +17,20 @@ export function ringShares(tokens: RingSnapshot['tokens']): Map<string, number> 
     shares.set(token.nodeId, (shares.get(token.nodeId) ?? 0) + (token.token - previous) / RING_SIZE);
   });
   return shares;
+}
+
+/**
+ * Rebalancing as the cluster routes show it: whether this node is handing documents off, its
+ * pending and moved counts, and the nodes it knows to be handing off.
+ */
+export function rebalancingJson(rebalancing: NonNullable<ClusterStatus['rebalancing']>) {
+  return {
+    active: rebalancing.active || rebalancing.nodes.length > 0,
+    handing_off: rebalancing.active,
+    pending_documents: rebalancing.pendingDocuments,
+    handed_off_documents: rebalancing.handedOffDocuments,
+    nodes: rebalancing.nodes,
+  };
 }
 
 async function ringOf(gateway: Gateway): Promise<RingSnapshot> {
@@ -49,6 +63,7 @@ const registerClusterRoutes: RouteRegistrar = (app, gateway) => {
         return c.json({ cluster_enabled: false, state: 'Active', node_id: self.node_id, nodes: [self] });
       }
       const status = await cluster.status();
+      const handingOff = new Set(status.rebalancing?.nodes ?? []);
       const peers = status.peers.map((peer) => ({
         node_id: peer.nodeId,
         self: false,
@@ -56,12 +71,14 @@ const registerClusterRoutes: RouteRegistrar = (app, gateway) => {
         shards: peer.shards.length,
         addresses: peer.addresses,
         last_seen_ms: peer.lastSeenMs,
+        handing_off: handingOff.has(peer.nodeId),
       }));
       return c.json({
         cluster_enabled: true,
         state: status.state,
         node_id: self.node_id,
-        nodes: [self, ...peers],
+        ...(status.rebalancing === undefined ? {} : { rebalancing: rebalancingJson(status.rebalancing) }),
+        nodes: [{ ...self, handing_off: handingOff.has(self.node_id) }, ...peers],
       });
     }),
   );

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Gateway, RouteRegistrar } from '../gateway.js';
+import { rebalancingJson } from './cluster.js';
 import { openApiDocument } from '../openapi.js';
 
 const startedAt = Date.now();
@@ -27,6 +28,7 @@ async function clusterHealth(gateway: Gateway) {
       failures: traffic.peers[peer.nodeId]?.failures ?? 0,
       mean_latency_ms: traffic.peers[peer.nodeId]?.meanLatencyMs ?? 0,
     })),
+    ...(status.rebalancing === undefined ? {} : { rebalancing: rebalancingJson(status.rebalancing) }),
     broadcasts: traffic.broadcasts,
     broadcast_failures: traffic.broadcastNodeFailures,
     retries: traffic.retries,
