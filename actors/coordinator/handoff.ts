@@ -26,6 +26,7 @@ import type { ActorRef } from '../ref.js';
 import type { HashRing } from './hash-ring.js';
 import { readCompletedRing, ringSignature, writeCompletedRing } from './handoff-state-file.js';
 import { routeKey } from './routing-key.js';
+import { sleep } from '../runtime/index.js';
 
 type OrchestratorRef = ActorRef<OrchestratorRequest, OrchestratorReplies>;
 type HandedOffDocument = DocumentsScanned['documents'][number];
@@ -89,19 +90,6 @@ export interface HandoffStatus {
 const ANNOUNCE_EVERY_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 30_000;
 const SWEEP = 'sweep after the rings settled';
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** The rebalancing handoff of one node; started and stopped by its ClusterCoordinator. */
 export class Handoff {

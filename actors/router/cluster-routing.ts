@@ -56,6 +56,7 @@ import type { OrchestratorReplies, OrchestratorRequest } from '../orchestrator/n
 import type { SchemaCache } from '../orchestrator/schema-cache.js';
 import type { ActorRef } from '../ref.js';
 import type { ClusterRouterMetrics } from './cluster-metrics.js';
+import { sleep } from '../runtime/index.js';
 
 type OrchestratorRef = ActorRef<OrchestratorRequest, OrchestratorReplies>;
 /** A node of a broadcast decision: its shard count and whether it is up. */
@@ -109,18 +110,6 @@ export function ownerUnavailable(nodeId: string, what: string, cause?: unknown):
   return new PeerGoneError(`node ${nodeId}, which owns ${what}, is unavailable${reason}; retry later`, {
     details: { node_id: nodeId },
     ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
   });
 }
 

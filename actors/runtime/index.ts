@@ -53,3 +53,4 @@ export {
   type ThreadPriorityOutcome,
   type ThreadTask,
 } from './thread-priority.js';
+export { sleep } from './sleep.js';
