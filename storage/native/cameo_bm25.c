@@ -4,13 +4,14 @@
  * FTS5's own bm25() reads the number of documents, the average document length and each
  * phrase's document frequency from the table it runs on. CameoDB splits an index over
  * many shards (and nodes), so those numbers differ per shard and the same document would
- * score differently depending on where it lives. cameo_bm25 computes exactly the same
- * formula (same constants, same order of floating-point operations) but takes the
- * statistics of the whole index as an argument, gathered from every shard first.
+ * score differently depending on where it lives. cameo_bm25 computes the same formula
+ * (k1 = 1.2, b = 0.75, the row's length in tokens against the average, weighted hits per
+ * phrase) with two differences: it takes the statistics of the whole index as an argument,
+ * gathered from every shard first, and its IDF is Lucene's and Tantivy's (see below).
  *
  *   cameo_bm25(fts_table, statistics, weight_0, weight_1, ...)
  *
- * statistics: NULL to use the table's own (then the result equals bm25() bit for bit), or
+ * statistics: NULL to use the table's own, or
  * a BLOB of little-endian IEEE-754 doubles
  *   [documents, tokens, phrase_documents_0, ..., phrase_documents_{n-1}]
  * with one document frequency per phrase of the MATCH expression, in FTS5's phrase order.
@@ -43,10 +44,13 @@ static int countRows(const Fts5ExtensionApi *api, Fts5Context *fts, void *userDa
   return SQLITE_OK;
 }
 
-/* The same clamping as fts5_aux.c: a phrase in more than half the documents still counts a little. */
+/*
+ * Lucene's and Tantivy's IDF, ln(1 + (N - n + 0.5) / (n + 0.5)), always positive. FTS5's
+ * bm25() uses ln((N - n + 0.5) / (n + 0.5)) clamped to 1e-6, so a phrase in more than half
+ * the documents weighs nothing and every score in a small index is about 0.000001.
+ */
 static double inverseDocumentFrequency(double documents, double phraseDocuments) {
-  double idf = log((documents - phraseDocuments + 0.5) / (phraseDocuments + 0.5));
-  return idf <= 0.0 ? 1e-6 : idf;
+  return log(1.0 + (documents - phraseDocuments + 0.5) / (phraseDocuments + 0.5));
 }
 
 /* Fills `data` from the statistics blob, or from the table itself when there is none. */
