@@ -141,9 +141,9 @@ export function renderSection(input: ReportInput): string {
       '(A = name 1.0, B = description 0.4; CameoDB gives name 2.5× the weight of description to mirror that). ' +
       'For a one-word query ts_rank_cd gives every description that contains the word once the same score, so ' +
       'its top 10 is decided by the tie-break (id order here), while BM25 prefers the shortest such descriptions. ' +
-      "CameoDB's BM25 statistics are also shard-local (4 shards by default, a random sample each), which " +
-      'moves near-tied scores a little. Where many documents match, the two top-10 lists are different ' +
-      'samples of the same result set.',
+      "CameoDB's BM25 uses the statistics of the whole index (summed over its shards before ranking), so " +
+      'the shard layout does not move scores. Where many documents match, the two top-10 lists are ' +
+      'different samples of the same result set.',
   );
   if (input.notes.length > 0) {
     lines.push('', '### Notes from this run', '', ...input.notes.map((note) => `- ${note}`));
