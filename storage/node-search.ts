@@ -41,7 +41,7 @@ export interface CollectedStatistics {
   readonly shardErrors: ShardFailure[];
 }
 
-/** The merged top `offset + limit` hits of several shards (offset not yet applied). */
+/** The merged page of hits of several shards, and their total number of matches. */
 export interface NodeSearchResult {
   readonly hits: SearchHit[];
   readonly totalHits: number;
@@ -75,9 +75,10 @@ export function collectStatistics(
 }
 
 /**
- * The top `spec.offset + spec.limit` hits of `spec` over `shards`, ranked with
- * `statistics` (undefined: summed over these shards first). The offset is left to the
- * caller, who may merge further nodes.
+ * The page `[spec.offset, spec.offset + spec.limit)` of `spec` over `shards`, ranked with
+ * `statistics` (undefined: summed over these shards first). Documents are read for the
+ * page only. A caller that merges further nodes asks each for offset 0 and limit
+ * offset + limit, and applies the offset after its own merge.
  */
 export function searchShards(
   shards: readonly ShardQueries[],
@@ -106,7 +107,7 @@ export function searchShards(
     }
   });
 
-  // Merge the rows of all shards, then read documents for the merged window only.
+  // Merge the rows of all shards, then read documents for the page only.
   const order = hitOrder(spec.sort);
   const candidates: { row: RankedRow; shard: number }[] = [];
   let totalHits = 0;
@@ -116,7 +117,7 @@ export function searchShards(
     for (const row of result.rows) candidates.push({ row, shard });
   });
   candidates.sort((a, b) => order(a.row, b.row));
-  const chosen = candidates.slice(0, window.limit);
+  const chosen = candidates.slice(spec.offset, spec.offset + spec.limit);
 
   const hitsByShard = new Map<number, SearchHit[]>();
   ranked.forEach((result, shard) => {
@@ -149,5 +150,5 @@ export function searchShard(
   const result = searchShards([queries], index, spec, statistics);
   const [failed] = result.shardErrors;
   if (failed !== undefined) throw errorFromWire(failed.error);
-  return { hits: result.hits.slice(spec.offset, spec.offset + spec.limit), totalHits: result.totalHits };
+  return { hits: result.hits, totalHits: result.totalHits };
 }

@@ -42,8 +42,8 @@ export type StorageTask =
       readonly limit: number;
     }
   /**
-   * Searches several shards as one (node-search.ts): the top offset+limit hits, ranked with
-   * `statistics` (absent: summed over these shards).
+   * Searches several shards as one (node-search.ts): the page [offset, offset + limit),
+   * ranked with `statistics` (absent: summed over these shards).
    */
   | {
       readonly kind: 'search';

@@ -185,7 +185,6 @@ export function nodeOrchestrator(
    * the cluster's, when the message brings them), rows merged, documents read for the page only.
    */
   async function search(message: Search | Stream, signal: AbortSignal): Promise<SearchResult> {
-    const { offset, limit } = message.search;
     const result = await runTask(
       options.readers,
       {
@@ -200,7 +199,7 @@ export function nodeOrchestrator(
     const failedShards = countShardFailures(result.shardErrors);
     return {
       type: 'SearchResult',
-      hits: result.hits.slice(offset, offset + limit),
+      hits: result.hits,
       totalHits: result.totalHits,
       totalShards: options.shardPaths.length,
       failedShards,
