@@ -286,6 +286,14 @@ describe('several shards searched as one', () => {
     }
   });
 
+  it('returns stored fields for the requested page, after the offset', () => {
+    const ids = pageOf(parts, { query: 'river', limit: 5, offset: 7, fields: [] }).hits.map((hit) => hit.id);
+    const page = pageOf(parts, { query: 'river', limit: 5, offset: 7 }).hits;
+    expect(page.map((hit) => hit.id)).toEqual(ids);
+    const docs = new Map(corpus(240).map((entry) => [entry.id, entry.doc]));
+    for (const hit of page) expect(hit.fields).toEqual(docs.get(hit.id));
+  });
+
   it('sorts by a field the same way, ties broken by score then id', () => {
     const spec = {
       query: 'river OR willow',
