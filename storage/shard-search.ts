@@ -100,6 +100,9 @@ export function rankShard(
       ...(spec.sort === undefined ? {} : { sort: spec.sort }),
     });
     let rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
+    // Fewer rows than asked for are all the matches: no need to count them again (with
+    // filters the count query runs the whole query a second time).
+    const everyMatch = rows.length <= spec.limit ? rows.length : undefined;
     const last = rows[spec.limit - 1];
     const beyond = rows[spec.limit];
     const tiesLast = (row: RankedRow): boolean =>
@@ -115,6 +118,7 @@ export function rankShard(
     } else {
       rows = rows.slice(0, spec.limit);
     }
+    if (everyMatch !== undefined) return { rows, totalHits: everyMatch, record };
     const count = search.statement(plan.countSql).get(...bindRanking(plan.countParams, statistics)) as
       Record<string, number> | undefined;
     return { rows, totalHits: count === undefined ? 0 : Number(Object.values(count)[0] ?? 0), record };
