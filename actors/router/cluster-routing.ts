@@ -59,6 +59,8 @@ import type { ClusterRouterMetrics } from './cluster-metrics.js';
 import { sleep } from '../runtime/index.js';
 
 type OrchestratorRef = ActorRef<OrchestratorRequest, OrchestratorReplies>;
+/** The owner node of each item of a bulk operation, by position. */
+type RouteOwners = ReadonlyArray<{ nodeId: string }>;
 /** A node of a broadcast decision: its shard count and whether it is up. */
 type BroadcastNode = NonNullable<Extract<RouteDecision, { route: 'Broadcast' }>['nodes']>[number];
 type CoordinatorRef = ActorRef<ClusterCoordinatorRequest, ClusterCoordinatorReplies>;
@@ -411,12 +413,35 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
     return deleted.some(Boolean) && reply.result !== 'deleted' ? { ...reply, result: 'deleted' } : reply;
   }
 
-  /** A bulk write or delete: one batch per owner node, results at the caller's positions. */
+  /**
+   * A bulk write or delete: one batch per owner node, results at the caller's positions; a
+   * bulk delete then also removes copies still on nodes handing off.
+   */
   async function bulk<M extends BulkWrite | BulkDelete>(
     message: M,
     signal: AbortSignal,
     deadline: number,
   ): Promise<ReplyOf<ClientOp, ClientReplies, M>> {
+    const requestId = message.requestId ?? randomUUID();
+    const { reply, owners } = await bulkToOwners({ ...message, requestId }, signal, deadline);
+    if (reply.type === 'BulkDeleteResult' && message.type === 'BulkDelete') {
+      return (await bulkDeleteOnHandoffSources(
+        { ...message, requestId },
+        reply,
+        owners,
+        signal,
+        deadline,
+      )) as ReplyOf<ClientOp, ClientReplies, M>;
+    }
+    return reply as ReplyOf<ClientOp, ClientReplies, M>;
+  }
+
+  /** Sends one batch per owner node and puts the results back at the caller's positions. */
+  async function bulkToOwners(
+    message: (BulkWrite | BulkDelete) & { requestId: string },
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<{ reply: BulkWriteResult | BulkDeleteResult; owners: RouteOwners }> {
     const schema =
       message.type === 'BulkWrite'
         ? await ensureSchema(
@@ -436,20 +461,11 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
       if (group === undefined) groups.set(owner.nodeId, (group = []));
       group.push(position);
     });
-    const requestId = message.requestId ?? randomUUID();
+    const requestId = message.requestId;
     // The common single-owner local case costs nothing extra.
     if (groups.size === 1 && groups.has(nodeId)) {
       const reply = await local.ask(message, { signal, timeoutMs: Math.max(1, deadline - Date.now()) });
-      if (reply.type === 'BulkDeleteResult' && message.type === 'BulkDelete') {
-        return (await bulkDeleteOnHandoffSources(
-          { ...message, requestId },
-          reply,
-          routes.owners,
-          signal,
-          deadline,
-        )) as ReplyOf<ClientOp, ClientReplies, M>;
-      }
-      return reply as ReplyOf<ClientOp, ClientReplies, M>;
+      return { reply, owners: routes.owners };
     }
     const unavailable = new Set(routes.unavailable);
     const errors: Array<{ position: number; id: string; error: WireError }> = [];
@@ -488,28 +504,11 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
       }
     });
     errors.sort((a, b) => a.position - b.position);
-    if (message.type === 'BulkDelete') {
-      const reply: BulkDeleteResult = {
-        type: 'BulkDeleteResult',
-        itemsReceived: message.items.length,
-        itemsDeleted: done,
-        errors,
-      };
-      return (await bulkDeleteOnHandoffSources(
-        { ...message, requestId },
-        reply,
-        routes.owners,
-        signal,
-        deadline,
-      )) as ReplyOf<ClientOp, ClientReplies, M>;
-    }
-    const reply: BulkWriteResult = {
-      type: 'BulkWriteResult',
-      itemsReceived: message.items.length,
-      itemsWritten: done,
-      errors,
-    };
-    return reply as ReplyOf<ClientOp, ClientReplies, M>;
+    const reply: BulkWriteResult | BulkDeleteResult =
+      message.type === 'BulkDelete'
+        ? { type: 'BulkDeleteResult', itemsReceived: message.items.length, itemsDeleted: done, errors }
+        : { type: 'BulkWriteResult', itemsReceived: message.items.length, itemsWritten: done, errors };
+    return { reply, owners: routes.owners };
   }
 
   /**
@@ -521,7 +520,7 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
   async function bulkDeleteOnHandoffSources(
     message: BulkDelete & { requestId: string },
     reply: BulkDeleteResult,
-    owners: ReadonlyArray<{ nodeId: string }>,
+    owners: RouteOwners,
     signal: AbortSignal,
     deadline: number,
   ): Promise<BulkDeleteResult> {
