@@ -205,7 +205,10 @@ export class WriteGroup {
 
     const existing = this.store.getDocument(metadata.uid, id);
     const nextVersion = version ?? (existing === undefined ? 1 : existing.stored.version + 1);
-    const docNumber = existing?.stored.docNumber ?? this.takeDocNumber();
+    // Every version gets a new document number, never the old one's: the number is the FTS5
+    // rowid, and ranking caches each rowid's length (cameo_bm25's length cache) on the
+    // promise that a rowid's text never changes.
+    const docNumber = this.takeDocNumber();
     const routingKey =
       operation.routingKey !== undefined && operation.routingKey !== '' && operation.routingKey !== id
         ? operation.routingKey

@@ -66,6 +66,12 @@ export class QueryCompiler {
   readonly joins: string[] = [];
   private readonly fts: Sql;
   private readonly weights: string;
+  /**
+   * The length_cache key of cameo_bm25: the table's name, as a SQL string. A table's rowid
+   * always holds the same text (every document version gets a new rowid, every rebuild a
+   * new table), which is what the cache needs to stay correct.
+   */
+  private readonly lengthCache: string;
   private depth = 0;
 
   /**
@@ -86,6 +92,7 @@ export class QueryCompiler {
       return String(field.weight);
     });
     this.weights = weights.join(', ');
+    this.lengthCache = `'${layout.ftsTable.replaceAll("'", "''")}'`;
   }
 
   /**
@@ -93,7 +100,7 @@ export class QueryCompiler {
    * the statistics of the whole index, bound later (ranking.ts).
    */
   rank(expr: FtsExpression): Sql {
-    return sql`-cameo_bm25(${this.fts}, ${param(new RankingSlot(expr.phrases))}, ${raw(this.weights)})`;
+    return sql`-cameo_bm25(${this.fts}, ${param(new RankingSlot(expr.phrases))}, ${raw(this.lengthCache)}, ${raw(this.weights)})`;
   }
 
   /**

@@ -133,7 +133,7 @@ describe('cameo_bm25', () => {
       for (const expression of ['w1', '{b} : w4', 'w5 NOT w6', 'a : w7']) {
         const rows = rare
           .prepare(
-            'SELECT rowid, bm25(f, 2.0, 0.5) AS theirs, cameo_bm25(f, NULL, 2.0, 0.5) AS ours FROM f WHERE f MATCH ?',
+            'SELECT rowid, bm25(f, 2.0, 0.5) AS theirs, cameo_bm25(f, NULL, NULL, 2.0, 0.5) AS ours FROM f WHERE f MATCH ?',
           )
           .all(expression) as { rowid: number; theirs: number; ours: number }[];
         expect(rows.length).toBeGreaterThan(5);
@@ -156,7 +156,9 @@ describe('cameo_bm25', () => {
       insert.run(2, 'apple kiwi kiwi kiwi kiwi');
       insert.run(3, 'plum');
       const rows = exact
-        .prepare(`SELECT rowid, -cameo_bm25(f, NULL) AS score FROM f WHERE f MATCH 'apple' ORDER BY rowid`)
+        .prepare(
+          `SELECT rowid, -cameo_bm25(f, NULL, NULL) AS score FROM f WHERE f MATCH 'apple' ORDER BY rowid`,
+        )
         .all() as { rowid: number; score: number }[];
       // N = 3 rows, 9 tokens (average 3), n = 2 rows with "apple".
       const idf = Math.log(1 + (3 - 2 + 0.5) / (2 + 0.5));
@@ -168,7 +170,7 @@ describe('cameo_bm25', () => {
       // A word in every row still counts (FTS5's own IDF would clamp it to 1e-6).
       const everywhere = exact
         .prepare(
-          `SELECT -cameo_bm25(f, NULL) AS score FROM f WHERE f MATCH 'apple OR plum OR kiwi' ORDER BY rowid`,
+          `SELECT -cameo_bm25(f, NULL, NULL) AS score FROM f WHERE f MATCH 'apple OR plum OR kiwi' ORDER BY rowid`,
         )
         .all() as { score: number }[];
       expect(everywhere.every((row) => row.score > 0.1)).toBe(true);
@@ -181,7 +183,7 @@ describe('cameo_bm25', () => {
     const blob = (values: number[]) => Buffer.from(new Float64Array(values).buffer);
     const score = (statistics: Buffer) =>
       db
-        .prepare(`SELECT cameo_bm25(f, ?) AS s FROM f WHERE f MATCH 'river' ORDER BY rowid LIMIT 1`)
+        .prepare(`SELECT cameo_bm25(f, ?, NULL) AS s FROM f WHERE f MATCH 'river' ORDER BY rowid LIMIT 1`)
         .get(statistics) as {
         s: number;
       };
@@ -193,8 +195,46 @@ describe('cameo_bm25', () => {
 
   it('refuses statistics of the wrong size, naming the phrases it expected', () => {
     expect(() =>
-      db.prepare(`SELECT cameo_bm25(f, x'0011') FROM f WHERE f MATCH 'river OR stone'`).all(),
+      db.prepare(`SELECT cameo_bm25(f, x'0011', NULL) FROM f WHERE f MATCH 'river OR stone'`).all(),
     ).toThrow(/expected 32 for 2 phrases/);
+  });
+
+  it('gives the same scores with the length cache as without it, each table its own lengths', () => {
+    const cached = new Database(':memory:');
+    try {
+      loadRankingExtension(cached);
+      // Two tables with the same rowids and different texts: a cache shared between them
+      // would give one table's lengths to the other's rows.
+      cached.exec(`CREATE VIRTUAL TABLE one USING fts5(a, content='', contentless_delete=1)`);
+      cached.exec(`CREATE VIRTUAL TABLE two USING fts5(a, content='', contentless_delete=1)`);
+      const random = generator(5);
+      // Rowids 1..3000 and, 2^21 apart (the largest cache's size), rowids that share slots.
+      const rowids = [
+        ...Array.from({ length: 3000 }, (_, i) => i + 1),
+        ...Array.from({ length: 50 }, (_, i) => i + 1 + 2 ** 21),
+      ];
+      for (const rowid of rowids) {
+        cached.prepare('INSERT INTO one(rowid, a) VALUES (?, ?)').run(rowid, `river ${sentence(random, 2)}`);
+        cached.prepare('INSERT INTO two(rowid, a) VALUES (?, ?)').run(rowid, `river ${sentence(random, 20)}`);
+      }
+      const scores = (table: string, cache: string | null) =>
+        cached
+          .prepare(
+            `SELECT rowid, cameo_bm25(${table}, NULL, ?) AS s FROM ${table} WHERE ${table} MATCH 'river'`,
+          )
+          .all(cache) as { rowid: number; s: number }[];
+      for (let pass = 0; pass < 2; pass++) {
+        // The second pass reads lengths from the caches the first one filled.
+        expect(scores('one', 'one')).toEqual(scores('one', null));
+        expect(scores('two', 'two')).toEqual(scores('two', null));
+      }
+      expect(scores('one', 'one')).not.toEqual(scores('two', 'two'));
+      expect(() =>
+        cached.prepare(`SELECT cameo_bm25(one, NULL, 7) FROM one WHERE one MATCH 'river'`).all(),
+      ).toThrow(/length_cache must be a TEXT or NULL/);
+    } finally {
+      cached.close();
+    }
   });
 });
 
@@ -383,6 +423,42 @@ describe('corpus totals', () => {
       expect(shardStatistics(reopened.reads, 'notes', ast)).toEqual(before);
     } finally {
       reopened.close();
+    }
+  });
+});
+
+describe('document lengths after an update', () => {
+  const directory = temporaryDirectory();
+  const fresh = temporaryDirectory();
+
+  afterAll(() => {
+    directory.cleanup();
+    fresh.cleanup();
+  });
+
+  it('rank an updated document by its new text, as a store that only ever saw the new text does', () => {
+    // The ranking extension caches each row's length by rowid: an update must not keep the
+    // old rowid (the cache would still hold the old length).
+    const later = { title: 'river', body: 'stone '.repeat(40) };
+    const spec: SearchSpec = { query: 'river', limit: 10, offset: 0 };
+    const updated = new ShardStore(directory.path, { logger: silentLogger });
+    const reference = new ShardStore(fresh.path, { logger: silentLogger });
+    try {
+      for (const store of [updated, reference]) {
+        store.putSchema(SCHEMA);
+        store.write('notes', 'other', { title: 'river meadow', body: 'cloud' });
+      }
+      updated.write('notes', 'changing', { title: 'river', body: 'ember' });
+      const before = updated.search('notes', spec).hits.find((hit) => hit.id === 'changing');
+      updated.write('notes', 'changing', later);
+      reference.write('notes', 'changing', later);
+      const after = updated.search('notes', spec).hits.find((hit) => hit.id === 'changing');
+      const expected = reference.search('notes', spec).hits.find((hit) => hit.id === 'changing');
+      expect(after?.score).toBe(expected?.score);
+      expect(after?.score).not.toBe(before?.score);
+    } finally {
+      updated.close();
+      reference.close();
     }
   });
 });
