@@ -44,6 +44,8 @@ export class SearchIndex {
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly parsedRecords = new Map<string, { row: string; record: LayoutRecord }>();
+  /** Totals changes of the open write transaction, per FTS table. */
+  private readonly pendingTotals = new Map<string, { documents: number; tokens: number }>();
   readonly path: string;
 
   constructor(path: string, options: SearchIndexOptions) {
@@ -105,10 +107,24 @@ export class SearchIndex {
     return row === undefined ? undefined : sum(readVarints(row.sz));
   }
 
+  /** Counts a change of an FTS table's totals; written once per transaction (flushTotals). */
   private addToTotals(ftsTable: string, documents: number, tokens: number): void {
-    this.statement(
-      `UPDATE fts_totals SET documents = documents + ?, tokens = tokens + ? WHERE fts_table = ?`,
-    ).run(documents, tokens, ftsTable);
+    const pending = this.pendingTotals.get(ftsTable);
+    if (pending === undefined) this.pendingTotals.set(ftsTable, { documents, tokens });
+    else {
+      pending.documents += documents;
+      pending.tokens += tokens;
+    }
+  }
+
+  /** Writes the totals counted in this transaction (one UPDATE per FTS table, not per document). */
+  private flushTotals(): void {
+    for (const [ftsTable, { documents, tokens }] of this.pendingTotals) {
+      this.statement(
+        `UPDATE fts_totals SET documents = documents + ?, tokens = tokens + ? WHERE fts_table = ?`,
+      ).run(documents, tokens, ftsTable);
+    }
+    this.pendingTotals.clear();
   }
 
   /** A cached prepared statement. */
@@ -136,7 +152,18 @@ export class SearchIndex {
 
   /** Runs `action` in one IMMEDIATE transaction (the SQLite writer lock). */
   writeTransaction<T>(action: () => T): T {
-    return this.db.transaction(action).immediate();
+    try {
+      return this.db
+        .transaction(() => {
+          const result = action();
+          this.flushTotals();
+          return result;
+        })
+        .immediate();
+    } finally {
+      // Rolled back (or already written): nothing may carry over to the next transaction.
+      this.pendingTotals.clear();
+    }
   }
 
   /** Runs `action` in one read transaction: every statement sees the same snapshot. */
@@ -154,7 +181,11 @@ export class SearchIndex {
     const row = this.statement(`SELECT documents, tokens FROM fts_totals WHERE fts_table = ?`).get(
       ftsTable,
     ) as { documents: number; tokens: number } | undefined;
-    return row ?? this.countTotals(ftsTable);
+    const totals = row ?? this.countTotals(ftsTable);
+    const pending = this.pendingTotals.get(ftsTable);
+    return pending === undefined
+      ? totals
+      : { documents: totals.documents + pending.documents, tokens: totals.tokens + pending.tokens };
   }
 
   /**
@@ -217,6 +248,7 @@ export class SearchIndex {
     this.statement(`INSERT OR REPLACE INTO fts_totals (fts_table, documents, tokens) VALUES (?, 0, 0)`).run(
       layout.ftsTable,
     );
+    this.pendingTotals.delete(layout.ftsTable);
   }
 
   /** Creates the docs and values tables of a layout (dropping stale ones of the same names). */
@@ -262,6 +294,7 @@ export class SearchIndex {
     if (!/^i\d+_[fdv]\d+$/.test(table)) throw new StorageError(`refusing to drop unexpected table ${table}`);
     this.db.exec(`DROP TABLE IF EXISTS ${table}`);
     this.statement(`DELETE FROM fts_totals WHERE fts_table = ?`).run(table);
+    this.pendingTotals.delete(table);
   }
 
   /** Removes every row of one document (idempotent). */
@@ -282,8 +315,31 @@ export class SearchIndex {
     if (row !== undefined) this.removeDocument(layout, row.rowid);
   }
 
+  /**
+   * Inserts the rows of a document whose id had no live document (an upsert's `fresh` hint):
+   * no lookup of old rows first. Should the id or number have rows after all (a writer of
+   * the same shard refilled the tables from LMDB, which was ahead of this entry), the docs
+   * row's constraint refuses the insert before anything else is written, and the old rows
+   * are replaced as for any upsert.
+   */
+  insertNewDocument(layout: IndexLayout, docNumber: number, id: string, extracted: ExtractedDocument): void {
+    try {
+      this.insertDocument(layout, docNumber, id, extracted);
+    } catch (error) {
+      if (!isDocsRowConflict(error)) throw error;
+      this.removeDocumentById(layout, id);
+      this.removeDocument(layout, docNumber);
+      this.insertDocument(layout, docNumber, id, extracted);
+    }
+  }
+
   /** Inserts the rows of one document (its old rows must be gone). */
   insertDocument(layout: IndexLayout, docNumber: number, id: string, extracted: ExtractedDocument): void {
+    // The docs row first: its constraints (rowid, unique id) are what insertNewDocument relies on.
+    const sortColumns = extracted.sortValues.map(([column]) => `, ${column}`).join('');
+    this.statement(
+      `INSERT INTO ${layout.docsTable} (rowid, id${sortColumns}) VALUES (?, ?${', ?'.repeat(extracted.sortValues.length)})`,
+    ).run(docNumber, id, ...extracted.sortValues.map(([, value]) => value));
     if (layout.textFields.length > 0 && extracted.texts.some((text) => text !== null)) {
       const columns = layout.textFields.map((field) => field.column);
       this.statement(
@@ -291,10 +347,6 @@ export class SearchIndex {
       ).run(docNumber, ...extracted.texts);
       this.addToTotals(layout.ftsTable, 1, this.rowTokens(layout.ftsTable, docNumber) ?? 0);
     }
-    const sortColumns = extracted.sortValues.map(([column]) => `, ${column}`).join('');
-    this.statement(
-      `INSERT INTO ${layout.docsTable} (rowid, id${sortColumns}) VALUES (?, ?${', ?'.repeat(extracted.sortValues.length)})`,
-    ).run(docNumber, id, ...extracted.sortValues.map(([, value]) => value));
     if (extracted.values.length > 0) {
       const insertValue = this.statement(
         `INSERT OR IGNORE INTO ${layout.valuesTable} (field, value, doc) VALUES (?, ?, ?)`,
@@ -385,6 +437,12 @@ export class SearchIndex {
     this.statements.clear();
     this.db.close();
   }
+}
+
+/** True for SQLite's refusal of a docs row whose rowid or id is taken. */
+function isDocsRowConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** Everything a record is parsed from, as one string to compare. */

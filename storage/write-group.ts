@@ -222,7 +222,15 @@ export class WriteGroup {
     this.store.putDocument(metadata.uid, id, record);
     if (existing === undefined) metadata.documents += 1;
     metadata.storedBytes += record.length - (existing?.bytes ?? 0);
-    this.changes.push({ kind: 'upsert', index: name, uid: metadata.uid, id, docNumber, record });
+    this.changes.push({
+      kind: 'upsert',
+      index: name,
+      uid: metadata.uid,
+      id,
+      docNumber,
+      record,
+      ...(existing === undefined ? { fresh: true } : {}),
+    });
     this.documents.push(doc);
     return {
       ok: true,
