@@ -142,7 +142,10 @@ export interface ExtractedDocument {
   readonly texts: (string | null)[];
   /** One entry per sort column: `[column, value]`. */
   readonly sortValues: [string, SqlValue | null][];
-  /** Every filter value: `[fieldNumber, value]`. */
+  /**
+   * Filter values, `[fieldNumber, value]`: every value of an indexed field without a sort
+   * column; for one with a sort column, the values other than the first (which it holds).
+   */
   readonly values: [number, SqlValue][];
 }
 
@@ -178,9 +181,14 @@ export function extractDocument(layout: IndexLayout, doc: JsonObject): Extracted
         // Only reachable on replay of history older than the current schema (see above).
       }
     }
-    if (field.sortColumn !== undefined) sortValues.push([field.sortColumn, normalised[0] ?? null]);
+    const first = normalised[0];
+    if (field.sortColumn !== undefined) sortValues.push([field.sortColumn, first ?? null]);
     if (field.fieldNumber !== undefined) {
-      for (const value of new Set(normalised)) values.push([field.fieldNumber, value]);
+      // The sort column already holds the first value and serves filters on it (layout.ts):
+      // only the other values of an array need rows in the values table.
+      for (const value of new Set(normalised)) {
+        if (field.sortColumn === undefined || value !== first) values.push([field.fieldNumber, value]);
+      }
     }
   }
   return { texts, sortValues, values };

@@ -11,8 +11,12 @@
  *   `id TEXT NOT NULL UNIQUE` (the document id), and one sort column per fast non-text field
  *   (`valueFields[i].sortColumn`), holding the field's value (the first element for an array).
  * - `valuesTable`: `(field INTEGER, value ANY, doc INTEGER, PRIMARY KEY (field, value, doc))
- *   WITHOUT ROWID`, plus an index on `(doc)`: every value (each array element) of every indexed
- *   non-text field, for filters and ranges.
+ *   WITHOUT ROWID`, plus an index on `(doc)`: the values (array elements) of indexed non-text
+ *   fields that the docs table does not hold. A field that is indexed and fast has its first
+ *   value in its sort column (whose index serves filters too) and only its other distinct
+ *   values here, so a filter on it tests `d.<sortColumn>` OR the values table; a field that
+ *   is indexed but not fast has every value here. (Shards written before this rule also hold
+ *   the first value here; the OR reads both kinds alike.)
  *
  * Values are normalised the same way on write and in queries (`normaliseValue`): i64/u64/f64
  * as SQLite numbers, date as epoch milliseconds (integer), boolean as 0/1, string as TEXT.

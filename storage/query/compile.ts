@@ -375,15 +375,16 @@ export class QueryCompiler {
       );
     }
     const value = (literal: string): Sql => param(literalValue(field, literal, node.position));
-    let test: Sql;
+    // The test on one value column, built afresh for each column so each gets its own params.
+    let test: (column: Sql) => Sql | null;
     switch (node.kind) {
       case 'term':
-        test = sql` AND value = ${value(node.text)}`;
+      case 'phrase': {
+        const text = node.text;
+        test = (column) => sql`${column} = ${value(text)}`;
         break;
-      case 'phrase':
-        test = sql` AND value = ${value(node.text)}`;
-        break;
-      case 'prefix':
+      }
+      case 'prefix': {
         if (field.type !== 'string') {
           throw new ValidationError(
             `prefix queries need a text or string field, but "${field.field}" is ${field.type} (position ${node.position})`,
@@ -392,30 +393,47 @@ export class QueryCompiler {
             },
           );
         }
-        test = sql` AND value >= ${param(node.prefix)} AND value < ${param(prefixUpperBound(node.prefix))}`;
-        break;
-      case 'range': {
-        const bounds: Sql[] = [];
-        if (node.lower)
-          bounds.push(sql` AND value ${raw(node.lower.inclusive ? '>=' : '>')} ${value(node.lower.value)}`);
-        if (node.upper)
-          bounds.push(sql` AND value ${raw(node.upper.inclusive ? '<=' : '<')} ${value(node.upper.value)}`);
-        test = join(bounds, '');
+        const prefix = node.prefix;
+        test = (column) =>
+          sql`${column} >= ${param(prefix)} AND ${column} < ${param(prefixUpperBound(prefix))}`;
         break;
       }
-      case 'in':
-        test = sql` AND value IN (${join(node.values.map(value), ', ')})`;
+      case 'range': {
+        const { lower, upper } = node;
+        test = (column) => {
+          const bounds: Sql[] = [];
+          if (lower) bounds.push(sql`${column} ${raw(lower.inclusive ? '>=' : '>')} ${value(lower.value)}`);
+          if (upper) bounds.push(sql`${column} ${raw(upper.inclusive ? '<=' : '<')} ${value(upper.value)}`);
+          return bounds.length === 0 ? null : join(bounds, ' AND ');
+        };
         break;
+      }
+      case 'in': {
+        const values = node.values;
+        test = (column) => sql`${column} IN (${join(values.map(value), ', ')})`;
+        break;
+      }
       case 'exists':
-        test = raw('');
+        test = () => null;
         break;
       default:
         return assertNever(node, 'query node');
     }
     const values = identifier(this.layout.valuesTable);
-    return this.probeFilters
-      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = d.rowid AND field = ${param(field.fieldNumber)}${test})`
-      : sql`d.rowid IN (SELECT doc FROM ${values} WHERE field = ${param(field.fieldNumber)}${test})`;
+    const valueTest = test(raw('value'));
+    const inValues = sql`field = ${param(field.fieldNumber)}${valueTest === null ? raw('') : sql` AND ${valueTest}`}`;
+    const valuesCondition = this.probeFilters
+      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = d.rowid AND ${inValues})`
+      : sql`d.rowid IN (SELECT doc FROM ${values} WHERE ${inValues})`;
+    if (field.sortColumn === undefined) return valuesCondition;
+    // A fast field's first value is in its sort column, not in the values table (layout.ts):
+    // a document matches through either.
+    const column = raw(`d.${identifier(field.sortColumn).text}`);
+    const sortTest = test(column);
+    // IS NOT NULL first: a missing value must make the test false, not NULL, or NOT would
+    // drop the document instead of matching it.
+    const hasValue = sql`${column} IS NOT NULL`;
+    return sql`((${sortTest === null ? hasValue : sql`${hasValue} AND ${sortTest}`}) OR ${valuesCondition})`;
   }
 
   private idCondition(node: LeafNode): Sql {

@@ -204,7 +204,14 @@ describe('planSearch: SQL shape', () => {
   });
 
   it('lets a filter drive a query without text', () => {
+    // A fast field: its sort column (first value) or the values table (the other values).
     expect(planOf('year:>2000')).toMatch(
+      /FROM "test_docs" AS d WHERE \(\(d\."s\d+" IS NOT NULL AND d\."s\d+" > \?\) OR d\.rowid IN \(SELECT doc FROM "test_values"/,
+    );
+  });
+
+  it('filters a field that is not fast through the values table alone', () => {
+    expect(planOf('draft:true')).toMatch(
       /FROM "test_docs" AS d WHERE d\.rowid IN \(SELECT doc FROM "test_values"/,
     );
   });
