@@ -72,6 +72,14 @@ export class QueryCompiler {
    * new table), which is what the cache needs to stay correct.
    */
   private readonly lengthCache: string;
+  /** The current document's number in conditions: the FTS row's when FTS5 drives. */
+  private readonly rowid: string;
+  /**
+   * Whether a condition reads the documents table `d` beyond its rowid (an id filter) or
+   * joins on it: only a query that does not can be ranked in FTS5 alone, `d` joined for the
+   * page's rows only.
+   */
+  needsDocsTable = false;
   private depth = 0;
 
   /**
@@ -93,6 +101,9 @@ export class QueryCompiler {
     });
     this.weights = weights.join(', ');
     this.lengthCache = `'${layout.ftsTable.replaceAll("'", "''")}'`;
+    // Probes run once per FTS5 match: naming the FTS row (not d's, equal through the join)
+    // lets the planner leave the join out when nothing else needs it.
+    this.rowid = probeFilters ? `${this.fts.text}.rowid` : 'd.rowid';
   }
 
   /**
@@ -178,6 +189,7 @@ export class QueryCompiler {
   condition(fragment: Fragment): Sql {
     const parts: Sql[] = [];
     if (fragment.match) {
+      this.needsDocsTable = true;
       parts.push(
         sql`d.rowid IN (SELECT rowid FROM ${this.fts} WHERE ${this.fts} MATCH ${param(fragment.match.expr.text)})`,
       );
@@ -195,6 +207,7 @@ export class QueryCompiler {
         conditions.push(this.condition({ ...fragment, where: null }));
       } else {
         const table = this.scoredTable(fragment.match.expr);
+        this.needsDocsTable = true;
         conditions.push(raw(`d.rowid IN (SELECT doc FROM ${table})`));
         scores.push(this.matchScore(fragment.match, raw(`COALESCE(${table}.score, 0)`)));
       }
@@ -414,11 +427,12 @@ export class QueryCompiler {
     }
     const values = identifier(this.layout.valuesTable);
     return this.probeFilters
-      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = d.rowid AND field = ${param(field.fieldNumber)}${test})`
+      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = ${raw(this.rowid)} AND field = ${param(field.fieldNumber)}${test})`
       : sql`d.rowid IN (SELECT doc FROM ${values} WHERE field = ${param(field.fieldNumber)}${test})`;
   }
 
   private idCondition(node: LeafNode): Sql {
+    this.needsDocsTable = true;
     switch (node.kind) {
       case 'term':
         return sql`d.id = ${param(node.text)}`;

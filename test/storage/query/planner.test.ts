@@ -197,9 +197,25 @@ describe('planSearch: filters over value fields', () => {
 describe('planSearch: SQL shape', () => {
   const planOf = (query: string) => planSearch(parseQuery(query), testLayout, { limit: 10, offset: 0 }).sql;
 
-  it('lets FTS5 drive text queries and probes filters per hit', () => {
-    expect(planOf('fox year:>2000')).toMatch(
-      /FROM "test_fts" JOIN "test_docs" AS d .*EXISTS \(SELECT 1 FROM "test_values" WHERE doc = d\.rowid/,
+  it('lets FTS5 drive text queries and probes filters per hit, joining documents for the page only', () => {
+    const sql = planOf('fox year:>2000');
+    expect(sql).toMatch(
+      /^SELECT t\.doc .* FROM \(SELECT "test_fts"\.rowid AS doc, .* FROM "test_fts" WHERE "test_fts" MATCH \? AND \(EXISTS \(SELECT 1 FROM "test_values" WHERE doc = "test_fts"\.rowid/,
+    );
+    expect(sql).toMatch(/LIMIT \? OFFSET \?\) AS t JOIN "test_docs" AS d ON d\.rowid = t\.doc/);
+  });
+
+  it('joins the documents table per hit when a condition reads it (an id filter, a sort)', () => {
+    expect(planOf('fox -id:bread')).toMatch(
+      /FROM "test_fts" JOIN "test_docs" AS d ON d\.rowid = "test_fts"\.rowid/,
+    );
+    const sorted = planSearch(parseQuery('fox year:>2000'), testLayout, {
+      limit: 10,
+      offset: 0,
+      sort: { field: 'year', order: 'asc' },
+    }).sql;
+    expect(sorted).toMatch(
+      /FROM "test_fts" JOIN "test_docs" AS d .*EXISTS \(SELECT 1 FROM "test_values" WHERE doc = "test_fts"\.rowid/,
     );
   });
 
