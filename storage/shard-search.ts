@@ -100,9 +100,15 @@ export function rankShard(
       ...(spec.sort === undefined ? {} : { sort: spec.sort }),
     });
     let rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
-    // Fewer rows than asked for are all the matches: no need to count them again (with
-    // filters the count query runs the whole query a second time).
-    const everyMatch = rows.length <= spec.limit ? rows.length : undefined;
+    // Fewer rows than asked for are all the matches; a plan that scores every match once
+    // counted them on the way. Either saves a count query (with filters it runs the whole
+    // query a second time).
+    const everyMatch =
+      rows.length <= spec.limit
+        ? rows.length
+        : plan.countedByRanking
+          ? (search.statement('SELECT cameo_ranked_rows() AS n').get() as { n: number }).n
+          : undefined;
     const last = rows[spec.limit - 1];
     const beyond = rows[spec.limit];
     const tiesLast = (row: RankedRow): boolean =>

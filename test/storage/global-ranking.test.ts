@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
-import type { IndexSchema, JsonObject, SearchSpec } from '../../messages/index.js';
+import { indexName, type IndexSchema, type JsonObject, type SearchSpec } from '../../messages/index.js';
 import { searchShards, ShardStore } from '../../storage/index.js';
 import { loadRankingExtension } from '../../storage/native-extension.js';
-import { parseQuery } from '../../storage/query/index.js';
-import { rankShard, shardStatistics } from '../../storage/shard-search.js';
+import { parseQuery, planSearch } from '../../storage/query/index.js';
+import { countShard, rankShard, shardStatistics } from '../../storage/shard-search.js';
 import { silentLogger, temporaryDirectory } from './shard-helpers.js';
 
 const WORDS = [
@@ -252,6 +252,30 @@ describe('statistics counted per phrase', () => {
   afterAll(() => {
     store.close();
     directory.cleanup();
+  });
+
+  it('count every match while ranking the best few, the same number a count query finds', () => {
+    const layout = store.searchIndex.layoutRecord(indexName('notes'))!.layout;
+    let countedWhileRanking = 0;
+    for (const query of [
+      ...QUERIES,
+      'river AND group:g1',
+      'stone -group:g2',
+      'lan* rank:>4',
+      'river -river',
+    ]) {
+      const ast = parseQuery(query);
+      // A page of 2 leaves most matches beyond the page: they must still be counted.
+      const ranked = rankShard(store.reads, 'notes', ast, { limit: 2 }, undefined);
+      expect({ query, total: ranked.totalHits }).toEqual({
+        query,
+        total: countShard(store.reads, 'notes', query),
+      });
+      if (planSearch(ast, layout, { limit: 3, offset: 0 }).countedByRanking && ranked.totalHits > 2)
+        countedWhileRanking += 1;
+    }
+    // The shortcut was taken, and for filtered queries too.
+    expect(countedWhileRanking).toBeGreaterThanOrEqual(6);
   });
 
   it("give the scores of FTS5's own statistics for every kind of query", () => {
