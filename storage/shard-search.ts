@@ -65,12 +65,8 @@ export function shardStatistics(queries: ShardQueries, index: string, ast: Query
     const plan = planSearch(ast, layout, { limit: 0, offset: 0 });
     const totals = search.corpusTotals(layout.ftsTable);
     const phrases: Record<string, number> = {};
-    const count = search.statement(
-      `SELECT count(*) AS n FROM "${layout.ftsTable}" WHERE "${layout.ftsTable}" MATCH ?`,
-    );
-    for (const phrase of plan.phrases) {
-      phrases[phrase.key] = (count.get(phrase.expr) as { n: number }).n;
-    }
+    for (const phrase of plan.phrases)
+      phrases[phrase.key] = search.phraseDocuments(layout.ftsTable, phrase.expr);
     return { documents: totals.documents, tokens: totals.tokens, phrases };
   });
 }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { indexName, type IndexSchema, type JsonObject, type SearchSpec } from '../../messages/index.js';
-import { searchShards, ShardStore } from '../../storage/index.js';
+import { searchShards, ShardReader, ShardStore } from '../../storage/index.js';
 import { loadRankingExtension } from '../../storage/native-extension.js';
 import { parseQuery, planSearch } from '../../storage/query/index.js';
 import { countShard, rankShard, shardStatistics } from '../../storage/shard-search.js';
@@ -483,6 +483,45 @@ describe('document lengths after an update', () => {
     } finally {
       updated.close();
       reference.close();
+    }
+  });
+});
+
+describe('remembered phrase counts', () => {
+  const directory = temporaryDirectory();
+  afterAll(() => directory.cleanup());
+
+  it('are forgotten when a write commits, through this connection or another', () => {
+    const store = new ShardStore(directory.path, { logger: silentLogger });
+    const reader = new ShardReader(directory.path);
+    const spec: SearchSpec = { query: 'river', limit: 50, offset: 0 };
+    try {
+      store.putSchema(SCHEMA);
+      store.applyWrites(
+        corpus(40).map((entry, position) => ({
+          kind: 'upsert' as const,
+          position,
+          index: 'notes',
+          ...entry,
+        })),
+      );
+      for (let round = 0; round < 3; round++) {
+        // Search twice (the second one from remembered counts), then change "river"'s count.
+        for (let repeat = 0; repeat < 2; repeat++) {
+          const fresh = new ShardReader(directory.path);
+          try {
+            const expected = fresh.search('notes', spec);
+            expect(reader.search('notes', spec)).toEqual(expected);
+            expect(store.search('notes', spec)).toEqual(expected);
+          } finally {
+            fresh.close();
+          }
+        }
+        store.write('notes', `extra-${round}`, { title: 'river river', body: 'a river' });
+      }
+    } finally {
+      reader.close();
+      store.close();
     }
   });
 });
