@@ -12,6 +12,9 @@ import type { ExtractedDocument } from './document-validation.js';
 import type { IndexLayout } from './layout.js';
 import { loadRankingExtension } from './native-extension.js';
 
+/** At most this many phrase counts are remembered per connection (then all are forgotten). */
+const MAX_REMEMBERED_COUNTS = 20_000;
+
 /** What SQLite knows about one index: its tables as built. */
 export interface LayoutRecord {
   readonly name: string;
@@ -46,6 +49,9 @@ export class SearchIndex {
   private readonly parsedRecords = new Map<string, { row: string; record: LayoutRecord }>();
   /** Totals changes of the open write transaction, per FTS table. */
   private readonly pendingTotals = new Map<string, { documents: number; tokens: number }>();
+  /** Document counts of FTS5 expressions by table and expression, valid for `countsVersion`. */
+  private readonly phraseCounts = new Map<string, number>();
+  private countsVersion = '';
   readonly path: string;
 
   constructor(path: string, options: SearchIndexOptions) {
@@ -169,6 +175,36 @@ export class SearchIndex {
   /** Runs `action` in one read transaction: every statement sees the same snapshot. */
   readTransaction<T>(action: () => T): T {
     return this.db.transaction(action).deferred();
+  }
+
+  /**
+   * The number of documents of `ftsTable` matching `expression` (an FTS5 MATCH text), as
+   * BM25's document frequency; call inside a read transaction. Counting means walking the
+   * expression's whole posting list (a quarter of a search's time), but the answer only
+   * changes with the data: counts are remembered until anything is committed (PRAGMA
+   * data_version changes when another connection commits, total_changes() when this one
+   * does), so a repeated word costs a lookup.
+   */
+  phraseDocuments(ftsTable: string, expression: string): number {
+    const [dataVersion, ownChanges] = this.statement(
+      'SELECT data_version, total_changes() FROM pragma_data_version',
+    )
+      .raw()
+      .get() as [number, number];
+    const version = `${dataVersion}:${ownChanges}`;
+    if (version !== this.countsVersion || this.phraseCounts.size >= MAX_REMEMBERED_COUNTS) {
+      this.phraseCounts.clear();
+      this.countsVersion = version;
+    }
+    const key = `${ftsTable}\u0000${expression}`;
+    let count = this.phraseCounts.get(key);
+    if (count === undefined) {
+      count = this.statement(`SELECT count(*) FROM "${ftsTable}" WHERE "${ftsTable}" MATCH ?`)
+        .pluck()
+        .get(expression) as number;
+      this.phraseCounts.set(key, count);
+    }
+    return count;
   }
 
   /**

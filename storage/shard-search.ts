@@ -65,12 +65,8 @@ export function shardStatistics(queries: ShardQueries, index: string, ast: Query
     const plan = planSearch(ast, layout, { limit: 0, offset: 0 });
     const totals = search.corpusTotals(layout.ftsTable);
     const phrases: Record<string, number> = {};
-    const count = search.statement(
-      `SELECT count(*) AS n FROM "${layout.ftsTable}" WHERE "${layout.ftsTable}" MATCH ?`,
-    );
-    for (const phrase of plan.phrases) {
-      phrases[phrase.key] = (count.get(phrase.expr) as { n: number }).n;
-    }
+    for (const phrase of plan.phrases)
+      phrases[phrase.key] = search.phraseDocuments(layout.ftsTable, phrase.expr);
     return { documents: totals.documents, tokens: totals.tokens, phrases };
   });
 }
@@ -100,9 +96,15 @@ export function rankShard(
       ...(spec.sort === undefined ? {} : { sort: spec.sort }),
     });
     let rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
-    // Fewer rows than asked for are all the matches: no need to count them again (with
-    // filters the count query runs the whole query a second time).
-    const everyMatch = rows.length <= spec.limit ? rows.length : undefined;
+    // Fewer rows than asked for are all the matches; a plan that scores every match once
+    // counted them on the way. Either saves a count query (with filters it runs the whole
+    // query a second time).
+    const everyMatch =
+      rows.length <= spec.limit
+        ? rows.length
+        : plan.countedByRanking
+          ? (search.statement('SELECT cameo_ranked_rows() AS n').get() as { n: number }).n
+          : undefined;
     const last = rows[spec.limit - 1];
     const beyond = rows[spec.limit];
     const tiesLast = (row: RankedRow): boolean =>

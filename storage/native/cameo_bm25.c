@@ -59,10 +59,14 @@ typedef struct LengthCache {
 /* Per-connection state: the caches, most recently used first. */
 typedef struct Connection {
   LengthCache *caches;
+  /* Rows the last finished cameo_bm25 query scored (see cameo_ranked_rows). */
+  sqlite3_int64 lastRankedRows;
 } Connection;
 
 typedef struct Bm25Data {
-  LengthCache *cache; /* 0 when the caller asked for none */
+  Connection *connection;
+  sqlite3_int64 rankedRows; /* rows scored so far by this query */
+  LengthCache *cache;       /* 0 when the caller asked for none */
   int phraseCount;
   double averageLength;
   double *inverseDocumentFrequency; /* phraseCount entries */
@@ -226,6 +230,30 @@ static int rowLength(const Fts5ExtensionApi *api, Fts5Context *fts, LengthCache 
   return rc;
 }
 
+/*
+ * FTS5 frees a query's data when the query's cursor closes (the statement finished or was
+ * reset): publish how many rows it scored, for cameo_ranked_rows().
+ */
+static void finishQuery(void *pointer) {
+  Bm25Data *data = (Bm25Data *)pointer;
+  data->connection->lastRankedRows = data->rankedRows;
+  sqlite3_free(data);
+}
+
+/*
+ * cameo_ranked_rows(): how many rows the last finished query scored with cameo_bm25 on this
+ * connection. A search that ranks every match to keep the best k (ORDER BY score LIMIT k)
+ * has counted its matches on the way, as Lucene's collectors do: reading this number saves
+ * running the query again as count(*). Only meaningful right after a statement with exactly
+ * one cameo_bm25 call that returned at least one row (a statement that scored no row does
+ * not change it).
+ */
+static void cameoRankedRows(sqlite3_context *context, int argumentCount, sqlite3_value **arguments) {
+  (void)argumentCount;
+  (void)arguments;
+  sqlite3_result_int64(context, ((Connection *)sqlite3_user_data(context))->lastRankedRows);
+}
+
 /* Per-query data, computed on the first row and kept by FTS5 for the rest of the query. */
 static int bm25Data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_value *statistics,
                     sqlite3_value *cacheKey, Bm25Data **out, char **error) {
@@ -252,11 +280,13 @@ static int bm25Data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_value
     }
     if (rc == SQLITE_OK) rc = api->xRowCount(fts, &rows);
     if (rc == SQLITE_OK) {
-      data->cache = lengthCache((Connection *)api->xUserData(fts), (const char *)sqlite3_value_text(cacheKey), rows);
+      data->cache =
+          lengthCache((Connection *)api->xUserData(fts), (const char *)sqlite3_value_text(cacheKey), rows);
       if (data->cache == 0) rc = SQLITE_NOMEM;
     }
   }
-  if (rc == SQLITE_OK) rc = api->xSetAuxdata(fts, data, sqlite3_free);
+  data->connection = (Connection *)api->xUserData(fts);
+  if (rc == SQLITE_OK) rc = api->xSetAuxdata(fts, data, finishQuery);
   else sqlite3_free(data);
   if (rc == SQLITE_OK) *out = data;
   return rc;
@@ -277,6 +307,7 @@ static void cameoBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
   }
   rc = bm25Data(api, fts, arguments[0], arguments[1], &data, &error);
   if (rc == SQLITE_OK) {
+    data->rankedRows++;
     memset(data->frequency, 0, sizeof(double) * (size_t)data->phraseCount);
     rc = api->xInstCount(fts, &instances);
   }
@@ -334,12 +365,15 @@ int sqlite3_cameobm_init(sqlite3 *db, char **error, const sqlite3_api_routines *
     return SQLITE_ERROR;
   }
   {
+    int rc;
     Connection *connection = (Connection *)sqlite3_malloc64(sizeof(Connection));
     if (connection == 0) return SQLITE_NOMEM;
-    connection->caches = 0;
+    memset(connection, 0, sizeof(Connection));
+    rc = sqlite3_create_function_v2(db, "cameo_ranked_rows", 0, SQLITE_UTF8, (void *)connection, cameoRankedRows, 0,
+                                    0, 0);
     /* FTS5 frees the connection state (xDestroy) when the connection closes. */
-    int rc = api->xCreateFunction(api, "cameo_bm25", (void *)connection, cameoBm25, freeConnection);
-    if (rc != SQLITE_OK) sqlite3_free(connection);
+    if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "cameo_bm25", (void *)connection, cameoBm25, freeConnection);
+    else sqlite3_free(connection);
     return rc;
   }
 }

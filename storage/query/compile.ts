@@ -72,6 +72,14 @@ export class QueryCompiler {
    * new table), which is what the cache needs to stay correct.
    */
   private readonly lengthCache: string;
+  /** The current document's number in conditions: the FTS row's when FTS5 drives. */
+  private readonly rowid: string;
+  /**
+   * Whether a condition reads the documents table `d` beyond its rowid (an id filter) or
+   * joins on it: only a query that does not can be ranked in FTS5 alone, `d` joined for the
+   * page's rows only.
+   */
+  needsDocsTable = false;
   private depth = 0;
 
   /**
@@ -93,6 +101,9 @@ export class QueryCompiler {
     });
     this.weights = weights.join(', ');
     this.lengthCache = `'${layout.ftsTable.replaceAll("'", "''")}'`;
+    // Probes run once per FTS5 match: naming the FTS row (not d's, equal through the join)
+    // lets the planner leave the join out when nothing else needs it.
+    this.rowid = probeFilters ? `${this.fts.text}.rowid` : 'd.rowid';
   }
 
   /**
@@ -178,6 +189,7 @@ export class QueryCompiler {
   condition(fragment: Fragment): Sql {
     const parts: Sql[] = [];
     if (fragment.match) {
+      this.needsDocsTable = true;
       parts.push(
         sql`d.rowid IN (SELECT rowid FROM ${this.fts} WHERE ${this.fts} MATCH ${param(fragment.match.expr.text)})`,
       );
@@ -195,6 +207,7 @@ export class QueryCompiler {
         conditions.push(this.condition({ ...fragment, where: null }));
       } else {
         const table = this.scoredTable(fragment.match.expr);
+        this.needsDocsTable = true;
         conditions.push(raw(`d.rowid IN (SELECT doc FROM ${table})`));
         scores.push(this.matchScore(fragment.match, raw(`COALESCE(${table}.score, 0)`)));
       }
@@ -423,20 +436,29 @@ export class QueryCompiler {
     const valueTest = test(raw('value'));
     const inValues = sql`field = ${param(field.fieldNumber)}${valueTest === null ? raw('') : sql` AND ${valueTest}`}`;
     const valuesCondition = this.probeFilters
-      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = d.rowid AND ${inValues})`
+      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = ${raw(this.rowid)} AND ${inValues})`
       : sql`d.rowid IN (SELECT doc FROM ${values} WHERE ${inValues})`;
     if (field.sortColumn === undefined) return valuesCondition;
-    // A fast field's first value is in its sort column, not in the values table (layout.ts):
-    // a document matches through either.
-    const column = raw(`d.${identifier(field.sortColumn).text}`);
-    const sortTest = test(column);
+    // A fast field's first value is in its sort column, not in the values table (layout.ts).
     // IS NOT NULL first: a missing value must make the test false, not NULL, or NOT would
     // drop the document instead of matching it.
-    const hasValue = sql`${column} IS NOT NULL`;
-    return sql`((${sortTest === null ? hasValue : sql`${hasValue} AND ${sortTest}`}) OR ${valuesCondition})`;
+    const sortCondition = (column: Sql): Sql => {
+      const sortTest = test(column);
+      const hasValue = sql`${column} IS NOT NULL`;
+      return sortTest === null ? hasValue : sql`${hasValue} AND ${sortTest}`;
+    };
+    const sortColumn = identifier(field.sortColumn);
+    // When FTS5 drives, probe the documents table by the FTS row (one rowid seek per match,
+    // like the values probe), so the planner can still leave the join out.
+    const firstValue = this.probeFilters
+      ? sql`EXISTS (SELECT 1 FROM ${identifier(this.layout.docsTable)} AS probe WHERE probe.rowid = ${raw(this.rowid)} AND ${sortCondition(sql`probe.${sortColumn}`)})`
+      : sql`(${sortCondition(sql`d.${sortColumn}`)})`;
+    // Only a field that may have had several values in one document has any in the values table.
+    return field.singleValued === true ? firstValue : sql`(${firstValue} OR ${valuesCondition})`;
   }
 
   private idCondition(node: LeafNode): Sql {
+    this.needsDocsTable = true;
     switch (node.kind) {
       case 'term':
         return sql`d.id = ${param(node.text)}`;

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
-import type { IndexSchema, JsonObject, SearchSpec } from '../../messages/index.js';
-import { searchShards, ShardStore } from '../../storage/index.js';
+import { indexName, type IndexSchema, type JsonObject, type SearchSpec } from '../../messages/index.js';
+import { searchShards, ShardReader, ShardStore } from '../../storage/index.js';
 import { loadRankingExtension } from '../../storage/native-extension.js';
-import { parseQuery } from '../../storage/query/index.js';
-import { rankShard, shardStatistics } from '../../storage/shard-search.js';
+import { parseQuery, planSearch } from '../../storage/query/index.js';
+import { countShard, rankShard, shardStatistics } from '../../storage/shard-search.js';
 import { silentLogger, temporaryDirectory } from './shard-helpers.js';
 
 const WORDS = [
@@ -254,6 +254,30 @@ describe('statistics counted per phrase', () => {
     directory.cleanup();
   });
 
+  it('count every match while ranking the best few, the same number a count query finds', () => {
+    const layout = store.searchIndex.layoutRecord(indexName('notes'))!.layout;
+    let countedWhileRanking = 0;
+    for (const query of [
+      ...QUERIES,
+      'river AND group:g1',
+      'stone -group:g2',
+      'lan* rank:>4',
+      'river -river',
+    ]) {
+      const ast = parseQuery(query);
+      // A page of 2 leaves most matches beyond the page: they must still be counted.
+      const ranked = rankShard(store.reads, 'notes', ast, { limit: 2 }, undefined);
+      expect({ query, total: ranked.totalHits }).toEqual({
+        query,
+        total: countShard(store.reads, 'notes', query),
+      });
+      if (planSearch(ast, layout, { limit: 3, offset: 0 }).countedByRanking && ranked.totalHits > 2)
+        countedWhileRanking += 1;
+    }
+    // The shortcut was taken, and for filtered queries too.
+    expect(countedWhileRanking).toBeGreaterThanOrEqual(6);
+  });
+
   it("give the scores of FTS5's own statistics for every kind of query", () => {
     for (const query of QUERIES) {
       const ast = parseQuery(query);
@@ -459,6 +483,45 @@ describe('document lengths after an update', () => {
     } finally {
       updated.close();
       reference.close();
+    }
+  });
+});
+
+describe('remembered phrase counts', () => {
+  const directory = temporaryDirectory();
+  afterAll(() => directory.cleanup());
+
+  it('are forgotten when a write commits, through this connection or another', () => {
+    const store = new ShardStore(directory.path, { logger: silentLogger });
+    const reader = new ShardReader(directory.path);
+    const spec: SearchSpec = { query: 'river', limit: 50, offset: 0 };
+    try {
+      store.putSchema(SCHEMA);
+      store.applyWrites(
+        corpus(40).map((entry, position) => ({
+          kind: 'upsert' as const,
+          position,
+          index: 'notes',
+          ...entry,
+        })),
+      );
+      for (let round = 0; round < 3; round++) {
+        // Search twice (the second one from remembered counts), then change "river"'s count.
+        for (let repeat = 0; repeat < 2; repeat++) {
+          const fresh = new ShardReader(directory.path);
+          try {
+            const expected = fresh.search('notes', spec);
+            expect(reader.search('notes', spec)).toEqual(expected);
+            expect(store.search('notes', spec)).toEqual(expected);
+          } finally {
+            fresh.close();
+          }
+        }
+        store.write('notes', `extra-${round}`, { title: 'river river', body: 'a river' });
+      }
+    } finally {
+      reader.close();
+      store.close();
     }
   });
 });

@@ -14,15 +14,16 @@ interface Doc {
   readonly tags?: string[] | string | null;
   readonly size?: number[] | number;
   readonly draft?: boolean;
+  readonly level?: number | number[];
 }
 
 const DOCS: readonly Doc[] = [
-  { id: 'a', body: 'apple pie', tags: ['red', 'fruit', 'sweet'], size: [3, 10] },
-  { id: 'b', body: 'apple juice', tags: 'red', size: 7 },
-  { id: 'c', body: 'banana bread', tags: ['yellow', 'fruit', 'yellow'], size: [12] },
+  { id: 'a', body: 'apple pie', tags: ['red', 'fruit', 'sweet'], size: [3, 10], level: 1 },
+  { id: 'b', body: 'apple juice', tags: 'red', size: 7, level: 2 },
+  { id: 'c', body: 'banana bread', tags: ['yellow', 'fruit', 'yellow'], size: [12], level: 3 },
   { id: 'd', body: 'banana split', tags: [], size: 1 },
-  { id: 'e', body: 'apple tart', tags: null, draft: true },
-  { id: 'f', body: 'cherry tart', tags: ['sweet', 'red'], size: [20, 2, 20], draft: false },
+  { id: 'e', body: 'apple tart', tags: null, draft: true, level: 2 },
+  { id: 'f', body: 'cherry tart', tags: ['sweet', 'red'], size: [20, 2, 20], draft: false, level: 5 },
 ];
 
 const valuesOf = (doc: Doc, field: 'tags' | 'size'): (string | number)[] => {
@@ -47,6 +48,10 @@ const FILTERS: readonly [string, (doc: Doc) => boolean][] = [
   ['size:2', (doc) => valuesOf(doc, 'size').includes(2)],
   ['draft:true', (doc) => doc.draft === true],
   ['NOT tags:red', (doc) => !valuesOf(doc, 'tags').includes('red')],
+  ['level:2', (doc) => doc.level === 2],
+  ['level:>=2', (doc) => typeof doc.level === 'number' && doc.level >= 2],
+  ['level:*', (doc) => doc.level !== undefined],
+  ['NOT level:2', (doc) => doc.level !== 2],
 ];
 
 function ids(store: ShardStore, query: string): string[] {
@@ -76,6 +81,7 @@ describe('value filters over the sort column and the values table', () => {
         { name: 'tags', type: 'string', indexed: true, stored: true, fast: true },
         { name: 'size', type: 'i64', indexed: true, stored: true, fast: true },
         { name: 'draft', type: 'boolean', indexed: true, stored: true, fast: false },
+        { name: 'level', type: 'i64', indexed: true, stored: true, fast: true },
       ],
       defaultSearchFields: ['body'],
       dynamic: false,
@@ -121,6 +127,11 @@ describe('value filters over the sort column and the values table', () => {
     expect(ids(store, `tart OR (${filter})`)).toEqual(either);
   });
 
+  it('knows which fast fields never had several values in one document', () => {
+    const flags = Object.fromEntries(layout().valueFields.map((field) => [field.field, field.singleValued]));
+    expect(flags).toEqual({ tags: undefined, size: undefined, draft: undefined, level: true });
+  });
+
   it('follows updates and deletes of multi-valued documents', () => {
     write(store, [{ id: 'a', body: 'apple pie', tags: ['green'], size: 4 }]);
     expect(ids(store, 'tags:red')).toEqual(['b', 'f']);
@@ -130,5 +141,19 @@ describe('value filters over the sort column and the values table', () => {
     expect(ids(store, 'tags:sweet')).toEqual([]);
     expect(ids(store, 'size:2')).toEqual([]);
     expect(store.searchIndex.integrityProblems()).toEqual([]);
+  });
+
+  it('reads the values table of a field once a document gives it several values', () => {
+    write(store, [{ id: 'g', body: 'grape jelly', level: [7, 9, 2] }]);
+    expect(layout().valueFields.find((field) => field.field === 'level')?.singleValued).toBeUndefined();
+    expect(ids(store, 'level:9')).toEqual(['g']);
+    expect(ids(store, 'level:2')).toEqual(['b', 'e', 'g']);
+    expect(ids(store, 'grape level:>8')).toEqual(['g']);
+    expect(ids(store, 'level:>=5')).toEqual(['g']);
+    // The flag stays cleared across a reopen (it lives in LMDB's metadata and the layout row).
+    store.close();
+    store = new ShardStore(directory.path, { logger: silentLogger });
+    expect(layout().valueFields.find((field) => field.field === 'level')?.singleValued).toBeUndefined();
+    expect(ids(store, 'level:9')).toEqual(['g']);
   });
 });

@@ -197,9 +197,25 @@ describe('planSearch: filters over value fields', () => {
 describe('planSearch: SQL shape', () => {
   const planOf = (query: string) => planSearch(parseQuery(query), testLayout, { limit: 10, offset: 0 }).sql;
 
-  it('lets FTS5 drive text queries and probes filters per hit', () => {
-    expect(planOf('fox year:>2000')).toMatch(
-      /FROM "test_fts" JOIN "test_docs" AS d .*EXISTS \(SELECT 1 FROM "test_values" WHERE doc = d\.rowid/,
+  it('lets FTS5 drive text queries and probes filters per hit, joining documents for the page only', () => {
+    const sql = planOf('fox year:>2000');
+    expect(sql).toMatch(
+      /^SELECT t\.doc .* FROM \(SELECT "test_fts"\.rowid AS doc, .* FROM "test_fts" WHERE "test_fts" MATCH \? AND \(\(EXISTS \(SELECT 1 FROM "test_docs" AS probe WHERE probe\.rowid = "test_fts"\.rowid .* OR EXISTS \(SELECT 1 FROM "test_values" WHERE doc = "test_fts"\.rowid/,
+    );
+    expect(sql).toMatch(/LIMIT \? OFFSET \?\) AS t JOIN "test_docs" AS d ON d\.rowid = t\.doc/);
+  });
+
+  it('joins the documents table per hit when a condition reads it (an id filter, a sort)', () => {
+    expect(planOf('fox -id:bread')).toMatch(
+      /FROM "test_fts" JOIN "test_docs" AS d ON d\.rowid = "test_fts"\.rowid/,
+    );
+    const sorted = planSearch(parseQuery('fox year:>2000'), testLayout, {
+      limit: 10,
+      offset: 0,
+      sort: { field: 'year', order: 'asc' },
+    }).sql;
+    expect(sorted).toMatch(
+      /FROM "test_fts" JOIN "test_docs" AS d .*EXISTS \(SELECT 1 FROM "test_values" WHERE doc = "test_fts"\.rowid/,
     );
   });
 
@@ -208,6 +224,26 @@ describe('planSearch: SQL shape', () => {
     expect(planOf('year:>2000')).toMatch(
       /FROM "test_docs" AS d WHERE \(\(d\."s\d+" IS NOT NULL AND d\."s\d+" > \?\) OR d\.rowid IN \(SELECT doc FROM "test_values"/,
     );
+  });
+
+  it('reads only the sort column of a field known to be single-valued', () => {
+    const singleValued = {
+      ...testLayout,
+      valueFields: testLayout.valueFields.map((field) =>
+        field.sortColumn === undefined ? field : { ...field, singleValued: true },
+      ),
+    };
+    const planWith = (query: string) =>
+      planSearch(parseQuery(query), singleValued, { limit: 10, offset: 0 }).sql;
+    expect(planWith('year:>2000')).toMatch(
+      /FROM "test_docs" AS d WHERE \(d\."s0" IS NOT NULL AND d\."s0" > \?\) ORDER/,
+    );
+    const probed = planWith('fox year:>2000');
+    expect(probed).toMatch(
+      /MATCH \? AND \(EXISTS \(SELECT 1 FROM "test_docs" AS probe WHERE probe\.rowid = "test_fts"\.rowid/,
+    );
+    expect(probed).not.toMatch(/test_values/);
+    expect(probed).toMatch(/LIMIT \? OFFSET \?\) AS t JOIN "test_docs" AS d ON d\.rowid = t\.doc/);
   });
 
   it('filters a field that is not fast through the values table alone', () => {
