@@ -54,7 +54,17 @@ function checkJsonValue(id: string, value: unknown, path: string, depth: number)
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((element, index) => checkJsonValue(id, element, `${path}[${index}]`, depth + 1));
+    // Strings, booleans and null within the depth limit need no check and no path string.
+    const leavesNeedNoCheck = depth + 1 <= MAX_DEPTH;
+    for (let index = 0; index < value.length; index++) {
+      const element: unknown = value[index];
+      if (
+        leavesNeedNoCheck &&
+        (element === null || typeof element === 'string' || typeof element === 'boolean')
+      )
+        continue;
+      checkJsonValue(id, element, `${path}[${index}]`, depth + 1);
+    }
     return;
   }
   if (isPlainObject(value)) {
@@ -65,8 +75,13 @@ function checkJsonValue(id: string, value: unknown, path: string, depth: number)
         'the key "__proto__" is not allowed',
       );
     }
-    for (const [key, child] of Object.entries(value))
+    const leavesNeedNoCheck = depth + 1 <= MAX_DEPTH;
+    for (const key of Object.keys(value)) {
+      const child = value[key];
+      if (leavesNeedNoCheck && (child === null || typeof child === 'string' || typeof child === 'boolean'))
+        continue;
       checkJsonValue(id, child, path === '' ? key : `${path}.${key}`, depth + 1);
+    }
     return;
   }
   throw invalid(id, path, `${typeof value} is not a JSON value`);

@@ -142,6 +142,41 @@ describe('fresh inserts', () => {
     }
   });
 
+  it('count the rows a group inserts, replaces and deletes exactly once', () => {
+    const store = new ShardStore(directory.path, { logger: silentLogger });
+    const clean = new ShardStore(reference.path, { logger: silentLogger });
+    try {
+      const upsert = (id: string, title: string) => ({
+        kind: 'upsert' as const,
+        index: 'p',
+        id,
+        doc: { title },
+      });
+      store.write('p', 'old', { title: 'kept from before' });
+      store.applyWrites(
+        [
+          upsert('x', 'one two three'),
+          upsert('x', 'four five'),
+          upsert('y', 'six'),
+          { kind: 'delete' as const, index: 'p', id: 'y' },
+          upsert('old', 'seven eight nine ten'),
+          upsert('z', 'eleven'),
+        ].map((operation, position) => ({ ...operation, position })),
+      );
+      clean.applyWrites(
+        [upsert('old', 'seven eight nine ten'), upsert('x', 'four five'), upsert('z', 'eleven')].map(
+          (operation, position) => ({ ...operation, position }),
+        ),
+      );
+      const totals = store.searchIndex.corpusTotals(layoutOf(store).ftsTable);
+      expect(totals).toEqual({ documents: 3, tokens: 7 });
+      expect(totals).toEqual(clean.searchIndex.corpusTotals(layoutOf(clean).ftsTable));
+    } finally {
+      store.close();
+      clean.close();
+    }
+  });
+
   it('keep no totals of a rolled-back transaction', () => {
     const store = new ShardStore(directory.path, { logger: silentLogger });
     try {
