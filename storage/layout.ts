@@ -9,7 +9,8 @@
  *   rowid = the document's number.
  * - `docsTable`: one row per live document: `rowid INTEGER PRIMARY KEY` (document number),
  *   `id TEXT NOT NULL UNIQUE` (the document id), and one sort column per fast non-text field
- *   (`valueFields[i].sortColumn`), holding the field's value (the first element for an array).
+ *   (`valueFields[i].sortColumn`), holding the field's value (the first element for an array),
+ *   each with an index named `<docsTable>_<sortColumn>` (the planner names it in `INDEXED BY`).
  * - `valuesTable`: `(field INTEGER, value ANY, doc INTEGER, PRIMARY KEY (field, value, doc))
  *   WITHOUT ROWID`, plus an index on `(doc)`: the values (array elements) of indexed non-text
  *   fields that the docs table does not hold. A field that is indexed and fast has its first

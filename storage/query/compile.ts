@@ -450,9 +450,16 @@ export class QueryCompiler {
     const sortColumn = identifier(field.sortColumn);
     // When FTS5 drives, probe the documents table by the FTS row (one rowid seek per match,
     // like the values probe), so the planner can still leave the join out.
-    const firstValue = this.probeFilters
-      ? sql`EXISTS (SELECT 1 FROM ${identifier(this.layout.docsTable)} AS probe WHERE probe.rowid = ${raw(this.rowid)} AND ${sortCondition(sql`probe.${sortColumn}`)})`
-      : sql`(${sortCondition(sql`d.${sortColumn}`)})`;
+    const docs = identifier(this.layout.docsTable);
+    const pointTest = node.kind === 'term' || node.kind === 'phrase' || node.kind === 'in';
+    const firstValue = !this.probeFilters
+      ? sql`(${sortCondition(sql`d.${sortColumn}`)})`
+      : pointTest
+        ? // Equality: a point lookup of (value, rowid) in the sort column's index, whose pages
+          // for one value stay hot across the probes of one query (a rowid lookup in the
+          // documents table reads a different page for almost every match).
+          sql`EXISTS (SELECT 1 FROM ${docs} AS probe INDEXED BY ${identifier(`${this.layout.docsTable}_${field.sortColumn}`)} WHERE probe.rowid = ${raw(this.rowid)} AND ${sortCondition(sql`probe.${sortColumn}`)})`
+        : sql`EXISTS (SELECT 1 FROM ${docs} AS probe WHERE probe.rowid = ${raw(this.rowid)} AND ${sortCondition(sql`probe.${sortColumn}`)})`;
     // Only a field that may have had several values in one document has any in the values table.
     return field.singleValued === true ? firstValue : sql`(${firstValue} OR ${valuesCondition})`;
   }

@@ -243,6 +243,9 @@ describe('planSearch: SQL shape', () => {
       /MATCH \? AND \(EXISTS \(SELECT 1 FROM "test_docs" AS probe WHERE probe\.rowid = "test_fts"\.rowid/,
     );
     expect(probed).not.toMatch(/test_values/);
+    // An equality probe reads the sort column's index, a range the documents row.
+    expect(planWith('fox year:2001')).toMatch(/FROM "test_docs" AS probe INDEXED BY "test_docs_s0" WHERE/);
+    expect(probed).not.toMatch(/INDEXED BY/);
     expect(probed).toMatch(/LIMIT \? OFFSET \?\) AS t JOIN "test_docs" AS d ON d\.rowid = t\.doc/);
   });
 
