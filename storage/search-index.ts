@@ -46,7 +46,7 @@ export class SearchIndex {
   /** The connection (exposed for the query path and tests). */
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly parsedRecords = new Map<string, { row: string; record: LayoutRecord }>();
+  private readonly parsedRecords = new Map<string, { row: string; record: LayoutRecord; version: string }>();
   /** Document counts of FTS5 expressions by table and expression, valid for `countsVersion`. */
   private readonly phraseCounts = new Map<string, number>();
   private countsVersion = '';
@@ -142,12 +142,40 @@ export class SearchIndex {
 
   /** Runs `action` in one IMMEDIATE transaction (the SQLite writer lock). */
   writeTransaction<T>(action: () => T): T {
-    return this.db.transaction(action).immediate();
+    try {
+      return this.db.transaction(action).immediate();
+    } catch (error) {
+      // Rolled back, but total_changes() still counts its rows: what was remembered inside
+      // it (layout records, phrase counts) may describe data that never committed.
+      this.forgetRemembered();
+      throw error;
+    }
   }
 
   /** Runs `action` in one read transaction: every statement sees the same snapshot. */
   readTransaction<T>(action: () => T): T {
     return this.db.transaction(action).deferred();
+  }
+
+  /** Drops every remembered layout record and phrase count. */
+  private forgetRemembered(): void {
+    this.parsedRecords.clear();
+    this.phraseCounts.clear();
+    this.countsVersion = '';
+  }
+
+  /**
+   * A value that changes whenever anything is committed to the database: by another
+   * connection (PRAGMA data_version) or by this one (total_changes()). Inside a read
+   * transaction it is that of the transaction's snapshot.
+   */
+  private changesVersion(): string {
+    const [dataVersion, ownChanges] = this.statement(
+      'SELECT data_version, total_changes() FROM pragma_data_version',
+    )
+      .raw()
+      .get() as [number, number];
+    return `${dataVersion}:${ownChanges}`;
   }
 
   /**
@@ -159,12 +187,7 @@ export class SearchIndex {
    * does), so a repeated word costs a lookup.
    */
   phraseDocuments(ftsTable: string, expression: string): number {
-    const [dataVersion, ownChanges] = this.statement(
-      'SELECT data_version, total_changes() FROM pragma_data_version',
-    )
-      .raw()
-      .get() as [number, number];
-    const version = `${dataVersion}:${ownChanges}`;
+    const version = this.changesVersion();
     if (version !== this.countsVersion || this.phraseCounts.size >= MAX_REMEMBERED_COUNTS) {
       this.phraseCounts.clear();
       this.countsVersion = version;
@@ -199,13 +222,19 @@ export class SearchIndex {
    * layout and schema JSON each time cost more than planning the query.
    */
   layoutRecord(name: string): LayoutRecord | undefined {
+    // Nothing committed since the record was read: it is still the one stored (reading the
+    // row again cost 25 us, a dozen times per search, for its long layout and schema texts).
+    const version = this.changesVersion();
+    const cached = this.parsedRecords.get(name);
+    if (cached !== undefined && cached.version === version) return cached.record;
     const row = this.statement(`SELECT * FROM index_layouts WHERE name = ?`).get(name) as
       LayoutRow | undefined;
-    if (row === undefined) return undefined;
-    const cached = this.parsedRecords.get(name);
-    if (cached !== undefined && cached.row === rowKey(row)) return cached.record;
-    const record = toRecord(row);
-    this.parsedRecords.set(name, { row: rowKey(row), record });
+    if (row === undefined) {
+      this.parsedRecords.delete(name);
+      return undefined;
+    }
+    const record = cached !== undefined && cached.row === rowKey(row) ? cached.record : toRecord(row);
+    this.parsedRecords.set(name, { row: rowKey(row), record, version });
     return record;
   }
 
