@@ -17,6 +17,15 @@ import {
 const index = z.string().min(1);
 const documentKey = z.string().min(1);
 const routingKey = z.string().min(1).optional();
+/**
+ * How many routers have sent this write on so far (cluster-internal; clients leave it out).
+ * A router whose ring says another node owns the key forwards it only while this is below
+ * MAX_ROUTER_HOPS, so routers with different rings cannot pass it around for ever.
+ */
+const routerHops = z.number().int().nonnegative().max(8).optional();
+
+/** The most routers a keyed write passes through (the first router's send is hop 1). */
+export const MAX_ROUTER_HOPS = 2;
 const itemError = z.object({
   position: z.number().int().nonnegative(),
   id: z.string(),
@@ -33,6 +42,7 @@ export const Write = defineMessage(
     routingKey,
     doc: jsonObjectSchema,
     requestId: z.string().optional(),
+    routerHops,
   }),
 );
 /** Upsert one document. */
@@ -61,6 +71,7 @@ export const BulkWrite = defineMessage(
     index,
     items: z.array(z.object({ id: documentKey, routingKey, doc: jsonObjectSchema })),
     requestId: z.string().optional(),
+    routerHops,
   }),
 );
 /** Upsert many documents. */
@@ -88,6 +99,7 @@ export const Delete = defineMessage(
     id: documentKey,
     routingKey,
     requestId: z.string().optional(),
+    routerHops,
   }),
 );
 /** Delete one document. */
@@ -116,6 +128,7 @@ export const BulkDelete = defineMessage(
     index,
     items: z.array(z.object({ id: documentKey, routingKey })),
     requestId: z.string().optional(),
+    routerHops,
   }),
 );
 /** Delete many documents. */

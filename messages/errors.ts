@@ -138,6 +138,18 @@ export class PeerGoneError extends CameoError {
   }
 }
 
+/**
+ * A keyed write reached a node whose ring says another node owns the key, after it was
+ * already forwarded as far as allowed: the nodes' rings disagree while a membership change
+ * spreads. Retryable (503 with Retry-After).
+ */
+export class NotOwnerError extends CameoError {
+  static readonly code = 'NOT_OWNER';
+  constructor(message: string, options: CameoErrorOptions = {}) {
+    super(NotOwnerError.code, message, options);
+  }
+}
+
 /** The caller cancelled the call. */
 export class CancelledError extends CameoError {
   static readonly code = 'CANCELLED';
@@ -261,6 +273,7 @@ const simpleClasses: ReadonlyArray<[string, SimpleErrorClass]> = [
   [NameConflictError.code, NameConflictError],
   [PeerGoneError.code, PeerGoneError],
   [CancelledError.code, CancelledError],
+  [NotOwnerError.code, NotOwnerError],
   [OverloadedError.code, OverloadedError],
   [SchemaConflictError.code, SchemaConflictError],
   [FieldTypeError.code, FieldTypeError],

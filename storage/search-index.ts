@@ -46,7 +46,7 @@ export class SearchIndex {
   /** The connection (exposed for the query path and tests). */
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly parsedRecords = new Map<string, { row: string; record: LayoutRecord }>();
+  private readonly parsedRecords = new Map<string, { row: string; record: LayoutRecord; version: string }>();
   /** Totals changes of the open write transaction, per FTS table. */
   private readonly pendingTotals = new Map<string, PendingTotals>();
   /** Document counts of FTS5 expressions by table and expression, valid for `countsVersion`. */
@@ -207,8 +207,13 @@ export class SearchIndex {
           return result;
         })
         .immediate();
+    } catch (error) {
+      // Rolled back, but total_changes() still counts its rows: what was remembered inside
+      // it (layout records, phrase counts) may describe data that never committed.
+      this.forgetRemembered();
+      throw error;
     } finally {
-      // Rolled back (or already written): nothing may carry over to the next transaction.
+      // Rolled back (or already written): no pending totals may carry over to the next transaction.
       this.pendingTotals.clear();
     }
   }
@@ -216,6 +221,27 @@ export class SearchIndex {
   /** Runs `action` in one read transaction: every statement sees the same snapshot. */
   readTransaction<T>(action: () => T): T {
     return this.db.transaction(action).deferred();
+  }
+
+  /** Drops every remembered layout record and phrase count. */
+  private forgetRemembered(): void {
+    this.parsedRecords.clear();
+    this.phraseCounts.clear();
+    this.countsVersion = '';
+  }
+
+  /**
+   * A value that changes whenever anything is committed to the database: by another
+   * connection (PRAGMA data_version) or by this one (total_changes()). Inside a read
+   * transaction it is that of the transaction's snapshot.
+   */
+  private changesVersion(): string {
+    const [dataVersion, ownChanges] = this.statement(
+      'SELECT data_version, total_changes() FROM pragma_data_version',
+    )
+      .raw()
+      .get() as [number, number];
+    return `${dataVersion}:${ownChanges}`;
   }
 
   /**
@@ -227,12 +253,7 @@ export class SearchIndex {
    * does), so a repeated word costs a lookup.
    */
   phraseDocuments(ftsTable: string, expression: string): number {
-    const [dataVersion, ownChanges] = this.statement(
-      'SELECT data_version, total_changes() FROM pragma_data_version',
-    )
-      .raw()
-      .get() as [number, number];
-    const version = `${dataVersion}:${ownChanges}`;
+    const version = this.changesVersion();
     if (version !== this.countsVersion || this.phraseCounts.size >= MAX_REMEMBERED_COUNTS) {
       this.phraseCounts.clear();
       this.countsVersion = version;
@@ -274,13 +295,19 @@ export class SearchIndex {
    * layout and schema JSON each time cost more than planning the query.
    */
   layoutRecord(name: string): LayoutRecord | undefined {
+    // Nothing committed since the record was read: it is still the one stored (reading the
+    // row again cost 25 us, a dozen times per search, for its long layout and schema texts).
+    const version = this.changesVersion();
+    const cached = this.parsedRecords.get(name);
+    if (cached !== undefined && cached.version === version) return cached.record;
     const row = this.statement(`SELECT * FROM index_layouts WHERE name = ?`).get(name) as
       LayoutRow | undefined;
-    if (row === undefined) return undefined;
-    const cached = this.parsedRecords.get(name);
-    if (cached !== undefined && cached.row === rowKey(row)) return cached.record;
-    const record = toRecord(row);
-    this.parsedRecords.set(name, { row: rowKey(row), record });
+    if (row === undefined) {
+      this.parsedRecords.delete(name);
+      return undefined;
+    }
+    const record = cached !== undefined && cached.row === rowKey(row) ? cached.record : toRecord(row);
+    this.parsedRecords.set(name, { row: rowKey(row), record, version });
     return record;
   }
 

@@ -18,6 +18,8 @@ import {
   AskTimeoutError,
   CameoError,
   IndexNotFoundError,
+  MAX_ROUTER_HOPS,
+  NotOwnerError,
   OverloadedError,
   PeerGoneError,
   UnknownActorError,
@@ -155,6 +157,35 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
       : mesh.remoteRef<OrchestratorRequest, OrchestratorReplies>(target, `orchestrator-${target}`);
 
   /**
+   * Where a message for `target` goes: a keyed write sent to its owner (it carries
+   * `routerHops`) goes to the owner's router, which checks with its own ring that it owns
+   * the key and forwards it if it learnt of a newer member first (docs/CLUSTER.md, "Writes
+   * routed with an old ring"); everything else goes straight to the node's orchestrator.
+   */
+  const remoteTargetOf = (target: string, message: OrchestratorRequest): OrchestratorRef =>
+    target !== nodeId && 'routerHops' in message && message.routerHops !== undefined
+      ? (mesh.remoteRef<ClientOp, ClientReplies>(target, `router-${target}`) as unknown as OrchestratorRef)
+      : orchestratorOf(target);
+
+  /** `message` without its hop count: for sends that must not be checked against a ring. */
+  const withoutHops = <M extends { routerHops?: number | undefined }>(message: M): Omit<M, 'routerHops'> => {
+    const { routerHops: _hops, ...rest } = message;
+    return rest;
+  };
+
+  /** Refuses to send `message` on when it has been forwarded as often as allowed. */
+  const nextHop = (message: { routerHops?: number | undefined }, owner: string, what: string): number => {
+    const hops = message.routerHops ?? 0;
+    if (hops >= MAX_ROUTER_HOPS) {
+      throw new NotOwnerError(
+        `node ${nodeId} does not own ${what} by its ring (node ${owner} does) and it was already forwarded ${hops} time(s): the cluster's membership is changing, retry`,
+        { details: { nodeId, owner, routerHops: hops } },
+      );
+    }
+    return hops + 1;
+  };
+
+  /**
    * Asks a node's orchestrator. Remote attempts are bounded by `attemptMs`; transient
    * failures are retried with backoff while `retry` holds and the deadline allows.
    */
@@ -163,7 +194,7 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
     message: M,
     call: { signal: AbortSignal; deadline: number; attemptMs: number; retry: boolean; what: string },
   ): Promise<ReplyOf<OrchestratorRequest, OrchestratorReplies, M>> {
-    const ref = orchestratorOf(target);
+    const ref = remoteTargetOf(target, message);
     if (target === nodeId) {
       return ref.ask(message, { signal: call.signal, timeoutMs: Math.max(1, call.deadline - Date.now()) });
     }
@@ -288,6 +319,8 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
     if (decision.route === 'Broadcast') throw new TypeError('a keyed decision cannot be Broadcast');
     const owner = decision.route === 'Local' ? nodeId : decision.nodeId;
     const what = `document "${message.id}" of index "${message.index}"`;
+    if (decision.route === 'Remote' && op.type !== 'Get')
+      op = { ...op, routerHops: nextHop(op, owner, what) };
     if (decision.route === 'Remote' && decision.available === false) throw ownerUnavailable(owner, what);
     const reply = (await askNode(owner, op, {
       signal,
@@ -300,8 +333,9 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
     if (reply.type === 'GetResult' && op.type === 'Get' && !reply.found) {
       return ((await getFromHandoffSources(op, owner, signal, deadline)) ?? reply) as typeof reply;
     }
-    if (reply.type === 'DeleteResult' && op.type === 'Delete') {
-      return (await deleteOnHandoffSources(op, reply, owner, signal, deadline)) as typeof reply;
+    // A forwarded delete: the router it came from deletes the copies on nodes handing off.
+    if (reply.type === 'DeleteResult' && message.type === 'Delete' && message.routerHops === undefined) {
+      return (await deleteOnHandoffSources(op as Delete, reply, owner, signal, deadline)) as typeof reply;
     }
     return reply;
   }
@@ -399,7 +433,7 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
         try {
           const copy = await askNode(
             target,
-            { ...message, requestId: `${requestId}@${target}` },
+            { ...withoutHops(message), requestId: `${requestId}@${target}` },
             { signal, deadline, attemptMs: peerTimeoutMs, retry: true, what: `document "${message.id}"` },
           );
           return copy.result === 'deleted';
@@ -424,7 +458,12 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
   ): Promise<ReplyOf<ClientOp, ClientReplies, M>> {
     const requestId = message.requestId ?? randomUUID();
     const { reply, owners } = await bulkToOwners({ ...message, requestId }, signal, deadline);
-    if (reply.type === 'BulkDeleteResult' && message.type === 'BulkDelete') {
+    // A forwarded batch: the router it came from deletes the copies on nodes handing off.
+    if (
+      reply.type === 'BulkDeleteResult' &&
+      message.type === 'BulkDelete' &&
+      message.routerHops === undefined
+    ) {
       return (await bulkDeleteOnHandoffSources(
         { ...message, requestId },
         reply,
@@ -482,8 +521,14 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
         return;
       }
       const items = positions.map((position) => message.items[position]!);
-      const batch = { ...message, items, requestId: `${requestId}@${target}` } as BulkWrite | BulkDelete;
       try {
+        // Its own share goes to the local orchestrator; the others on to their owners' routers.
+        const batch = {
+          ...withoutHops(message),
+          items,
+          requestId: `${requestId}@${target}`,
+          ...(target === nodeId ? {} : { routerHops: nextHop(message, target, what) }),
+        } as BulkWrite | BulkDelete;
         const reply = await askNode(target, batch, {
           signal,
           deadline,
@@ -533,7 +578,7 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
       try {
         const copies = await askNode(
           target,
-          { ...message, items, requestId: `${message.requestId}@handoff-${target}` },
+          { ...withoutHops(message), items, requestId: `${message.requestId}@handoff-${target}` },
           { signal, deadline, attemptMs: Math.max(1, deadline - Date.now()), retry: true, what: 'copies' },
         );
         extra += copies.itemsDeleted;

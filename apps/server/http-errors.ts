@@ -17,6 +17,7 @@ import {
   IndexNotFoundError,
   InvalidIdError,
   OverloadedError,
+  NotOwnerError,
   PeerGoneError,
   QuerySyntaxError,
   RemoteError,
@@ -124,6 +125,7 @@ function statusOf(error: CameoError): number | undefined {
     error instanceof OverloadedError ||
     error instanceof AskTimeoutError ||
     error instanceof PeerGoneError ||
+    error instanceof NotOwnerError ||
     error instanceof ShuttingDownError ||
     error instanceof ActorStoppedError ||
     error instanceof UnknownActorError ||

@@ -37,6 +37,35 @@ export class LoopbackHub {
   fault: (target: string, actorName: string, message: Message) => Fault = () => undefined;
   /** Remote asks seen, by message type. */
   readonly asks: string[] = [];
+  /** `observer->peer` pairs: the observer is not told that the peer joined (a late learner). */
+  private readonly hidden = new Set<string>();
+
+  /** Observers that do not learn of the nodes that join from now on. */
+  private readonly blind = new Set<string>();
+
+  /** Keeps `observer` from learning of every node that starts from now on, until `reveal`. */
+  hideNewcomersFrom(observer: string): void {
+    this.blind.add(observer);
+  }
+
+  /** Records that a node starting now stays hidden from the blind observers. */
+  arrived(nodeId: string): void {
+    for (const observer of this.blind) this.hidden.add(`${observer}->${nodeId}`);
+  }
+
+  /** Whether `observer` does not see `peer`. */
+  hides(observer: string, peer: string): boolean {
+    return this.hidden.has(`${observer}->${peer}`);
+  }
+
+  /** Tells `observer` that `peer` joined, as the mesh would have done. */
+  reveal(observer: string, peer: string): void {
+    this.hidden.delete(`${observer}->${peer}`);
+    const watcher = this.nodes.get(observer);
+    const joined = this.nodes.get(peer);
+    if (watcher !== undefined && joined !== undefined)
+      for (const listener of watcher.joined) listener(joined.peer);
+  }
 
   /** A factory for startNode's `cluster.createMesh`. */
   factory(): ClusterMeshFactory {
@@ -59,11 +88,14 @@ function loopbackMesh(hub: LoopbackHub, context: ClusterMeshContext): ClusterMes
   const mesh: ClusterMesh = {
     nodeId: context.nodeId,
     async start() {
+      hub.arrived(context.nodeId);
       hub.nodes.set(context.nodeId, self);
       for (const other of hub.nodes.values()) {
         if (other === self) continue;
-        for (const listener of other.joined) listener(self.peer);
-        for (const listener of self.joined) listener(other.peer);
+        if (!hub.hides(other.peer.nodeId, context.nodeId))
+          for (const listener of other.joined) listener(self.peer);
+        if (!hub.hides(context.nodeId, other.peer.nodeId))
+          for (const listener of self.joined) listener(other.peer);
       }
     },
     async stop() {
@@ -72,7 +104,10 @@ function loopbackMesh(hub: LoopbackHub, context: ClusterMeshContext): ClusterMes
       for (const other of hub.nodes.values()) for (const listener of other.lost) listener(context.nodeId);
     },
     addresses: () => [],
-    peers: () => [...hub.nodes.values()].filter((node) => node !== self).map((node) => node.peer),
+    peers: () =>
+      [...hub.nodes.values()]
+        .filter((node) => node !== self && !hub.hides(context.nodeId, node.peer.nodeId))
+        .map((node) => node.peer),
     onPeerJoined(listener) {
       self.joined.add(listener);
       return () => self.joined.delete(listener);
