@@ -39,6 +39,12 @@ export type LogChange =
       docNumber: number;
       /** The encoded StoredDocument, exactly as written to the documents database. */
       record: Uint8Array;
+      /**
+       * No live document had this id when the change was made, so SQLite (at the state of
+       * the entry before) holds no row for it and the applier skips looking for old rows.
+       * A hint only: the applier still replaces an old row that a rebuild put there.
+       */
+      fresh?: boolean;
     }
   | { kind: 'delete'; index: string; uid: number; id: string; docNumber: number }
   /** The index was created, dropped, or its schema changed: reconcile its SQLite tables. */

@@ -54,7 +54,17 @@ function checkJsonValue(id: string, value: unknown, path: string, depth: number)
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((element, index) => checkJsonValue(id, element, `${path}[${index}]`, depth + 1));
+    // Strings, booleans and null within the depth limit need no check and no path string.
+    const leavesNeedNoCheck = depth + 1 <= MAX_DEPTH;
+    for (let index = 0; index < value.length; index++) {
+      const element: unknown = value[index];
+      if (
+        leavesNeedNoCheck &&
+        (element === null || typeof element === 'string' || typeof element === 'boolean')
+      )
+        continue;
+      checkJsonValue(id, element, `${path}[${index}]`, depth + 1);
+    }
     return;
   }
   if (isPlainObject(value)) {
@@ -65,8 +75,13 @@ function checkJsonValue(id: string, value: unknown, path: string, depth: number)
         'the key "__proto__" is not allowed',
       );
     }
-    for (const [key, child] of Object.entries(value))
+    const leavesNeedNoCheck = depth + 1 <= MAX_DEPTH;
+    for (const key of Object.keys(value)) {
+      const child = value[key];
+      if (leavesNeedNoCheck && (child === null || typeof child === 'string' || typeof child === 'boolean'))
+        continue;
       checkJsonValue(id, child, path === '' ? key : `${path}.${key}`, depth + 1);
+    }
     return;
   }
   throw invalid(id, path, `${typeof value} is not a JSON value`);
@@ -142,7 +157,10 @@ export interface ExtractedDocument {
   readonly texts: (string | null)[];
   /** One entry per sort column: `[column, value]`. */
   readonly sortValues: [string, SqlValue | null][];
-  /** Every filter value: `[fieldNumber, value]`. */
+  /**
+   * Filter values, `[fieldNumber, value]`: every value of an indexed field without a sort
+   * column; for one with a sort column, the values other than the first (which it holds).
+   */
   readonly values: [number, SqlValue][];
 }
 
@@ -178,9 +196,14 @@ export function extractDocument(layout: IndexLayout, doc: JsonObject): Extracted
         // Only reachable on replay of history older than the current schema (see above).
       }
     }
-    if (field.sortColumn !== undefined) sortValues.push([field.sortColumn, normalised[0] ?? null]);
+    const first = normalised[0];
+    if (field.sortColumn !== undefined) sortValues.push([field.sortColumn, first ?? null]);
     if (field.fieldNumber !== undefined) {
-      for (const value of new Set(normalised)) values.push([field.fieldNumber, value]);
+      // The sort column already holds the first value and serves filters on it (layout.ts):
+      // only the other values of an array need rows in the values table.
+      for (const value of new Set(normalised)) {
+        if (field.sortColumn === undefined || value !== first) values.push([field.fieldNumber, value]);
+      }
     }
   }
   return { texts, sortValues, values };

@@ -28,6 +28,14 @@ export interface PendingEntry {
 
 const PROGRESS_EVERY = 10_000;
 
+/** What one catch-up knows about an index. */
+interface IndexState {
+  readonly metadata: IndexMetadata | undefined;
+  readonly layout: IndexLayout | undefined;
+  /** The tables were refilled from LMDB in this catch-up (LMDB is ahead of the entries). */
+  readonly filledFromLmdb: boolean;
+}
+
 /** Applies log entries from LMDB to SQLite. */
 export class IndexApplier {
   constructor(
@@ -45,18 +53,17 @@ export class IndexApplier {
     return this.search.writeTransaction(() => {
       const watermark = this.search.watermark();
       if (watermark >= upTo) return 0;
-      const current = new Map<
-        string,
-        { metadata: IndexMetadata | undefined; layout: IndexLayout | undefined }
-      >();
-      const stateOf = (
-        index: string,
-      ): { metadata: IndexMetadata | undefined; layout: IndexLayout | undefined } => {
+      const current = new Map<string, IndexState>();
+      const stateOf = (index: string): IndexState => {
         let state = current.get(index);
         if (state === undefined) {
           const metadata = this.documents.getIndex(index);
-          this.reconcile(index, metadata);
-          state = { metadata, layout: metadata === undefined ? undefined : layoutOf(metadata) };
+          const filledFromLmdb = this.reconcile(index, metadata);
+          state = {
+            metadata,
+            layout: metadata === undefined ? undefined : layoutOf(metadata),
+            filledFromLmdb,
+          };
           current.set(index, state);
         }
         return state;
@@ -68,7 +75,7 @@ export class IndexApplier {
           throw new StorageError(`write-ahead log entry ${sequence} is missing (watermark ${watermark})`);
         }
         entry.changes.forEach((change, position) => {
-          const { metadata, layout } = stateOf(change.index);
+          const { metadata, layout, filledFromLmdb } = stateOf(change.index);
           if (metadata === undefined || layout === undefined || metadata.uid !== change.uid) return;
           switch (change.kind) {
             case 'schema':
@@ -79,8 +86,15 @@ export class IndexApplier {
             case 'upsert': {
               const doc =
                 known?.documents[position] ?? decodeRecord<StoredDocument>(change.record, 'document').doc;
-              this.search.removeDocumentById(layout, change.id);
-              this.search.insertDocument(layout, change.docNumber, change.id, extractDocument(layout, doc));
+              const extracted = extractDocument(layout, doc);
+              // A fresh id has no rows to remove, unless this catch-up refilled the tables from
+              // LMDB, which is ahead of the entry (then the fill already holds the document).
+              if (change.fresh === true && !filledFromLmdb) {
+                this.search.insertNewDocument(layout, change.docNumber, change.id, extracted);
+              } else {
+                this.search.removeDocumentById(layout, change.id);
+                this.search.insertDocument(layout, change.docNumber, change.id, extracted);
+              }
               return;
             }
             default: {
@@ -110,15 +124,18 @@ export class IndexApplier {
     });
   }
 
-  /** Makes SQLite's tables of one index match its LMDB metadata (inside the transaction). */
-  private reconcile(index: string, metadata: IndexMetadata | undefined): void {
+  /**
+   * Makes SQLite's tables of one index match its LMDB metadata (inside the transaction).
+   * Returns true when it refilled the docs table from LMDB's current documents.
+   */
+  private reconcile(index: string, metadata: IndexMetadata | undefined): boolean {
     const record = this.search.layoutRecord(index);
     if (metadata === undefined) {
       if (record !== undefined) {
         this.dropTables(record);
         this.search.removeLayoutRecord(index);
       }
-      return;
+      return false;
     }
     const layout = layoutOf(metadata);
     const newRecord: LayoutRecord = {
@@ -139,7 +156,7 @@ export class IndexApplier {
       this.search.createValueTables(layout);
       this.fill(index, metadata, layout, 'all');
       this.search.putLayoutRecord(newRecord);
-      return;
+      return true;
     }
     if (record.ftsGeneration !== metadata.ftsGeneration) {
       this.search.dropTable(record.layout.ftsTable);
@@ -147,7 +164,7 @@ export class IndexApplier {
       this.fill(index, metadata, layout, 'fts');
     }
     const layoutChanged = JSON.stringify(record.layout) !== JSON.stringify(layout);
-    if (!layoutChanged && JSON.stringify(record.schema) === JSON.stringify(metadata.schema)) return; // the common case
+    if (!layoutChanged && JSON.stringify(record.schema) === JSON.stringify(metadata.schema)) return false; // the common case
     const columns = this.search.docsColumns(layout.docsTable);
     for (const field of layout.valueFields) {
       // A field first seen now: no older document has a value for it, so nothing to backfill.
@@ -155,6 +172,7 @@ export class IndexApplier {
         this.search.addSortColumn(layout, field.sortColumn);
     }
     this.search.putLayoutRecord(newRecord);
+    return false;
   }
 
   private dropTables(record: LayoutRecord): void {

@@ -16,6 +16,12 @@ export interface FieldAllocation {
   fieldNumber?: number;
   /** Sort column (`s<n>`) of a fast non-text field. */
   sortColumn?: string;
+  /**
+   * Set when the sort column was allocated before any document had a value for the field,
+   * cleared (for good) by the first document with several values: while set, the values
+   * table holds no value of the field and filters read the sort column alone.
+   */
+  singleValued?: boolean;
 }
 
 /** Everything the store keeps about one index besides its documents. */
@@ -51,7 +57,7 @@ export function newIndexMetadata(schema: IndexSchema, uid: number): IndexMetadat
     documents: 0,
     storedBytes: 0,
   };
-  allocateFields(metadata);
+  allocateFields(metadata, { fieldsAreNew: true });
   return metadata;
 }
 
@@ -62,9 +68,14 @@ export function cloneMetadata(metadata: IndexMetadata): IndexMetadata {
 
 /**
  * Allocates columns/numbers for every field of the schema that needs one and has none yet.
+ * `fieldsAreNew`: no stored document has a value for a field getting a sort column now (a new
+ * index, an empty one, or fields first seen in a write), so the field starts single-valued.
  * Returns what changed: a new FTS column needs an FTS rebuild, a new sort column an ALTER.
  */
-export function allocateFields(metadata: IndexMetadata): { newTextColumn: boolean; newSortColumn: boolean } {
+export function allocateFields(
+  metadata: IndexMetadata,
+  options: { readonly fieldsAreNew: boolean } = { fieldsAreNew: false },
+): { newTextColumn: boolean; newSortColumn: boolean } {
   let newTextColumn = false;
   let newSortColumn = false;
   for (const field of metadata.schema.fields) {
@@ -79,6 +90,7 @@ export function allocateFields(metadata: IndexMetadata): { newTextColumn: boolea
         allocation.fieldNumber = metadata.nextFieldNumber++;
       if (field.fast && allocation.sortColumn === undefined) {
         allocation.sortColumn = `s${metadata.nextSortColumn++}`;
+        if (options.fieldsAreNew) allocation.singleValued = true;
         newSortColumn = true;
       }
     }
@@ -117,6 +129,9 @@ export function layoutOf(metadata: IndexMetadata): IndexLayout {
           ? { fieldNumber: allocation.fieldNumber }
           : {}),
         ...(field.fast && allocation.sortColumn !== undefined ? { sortColumn: allocation.sortColumn } : {}),
+        ...(field.fast && allocation.sortColumn !== undefined && allocation.singleValued === true
+          ? { singleValued: true }
+          : {}),
       });
     }
   }
@@ -128,6 +143,23 @@ export function layoutOf(metadata: IndexMetadata): IndexLayout {
     valueFields,
     defaultFields: chosen.length > 0 ? chosen : [...textNames],
   };
+}
+
+/**
+ * Clears `singleValued` of the fields for which `doc` has several values (inside a write
+ * group, after validation). Returns true when a flag was cleared.
+ */
+export function noteMultipleValues(metadata: IndexMetadata, doc: Record<string, unknown>): boolean {
+  let cleared = false;
+  for (const [name, allocation] of Object.entries(metadata.allocations)) {
+    if (allocation.singleValued !== true) continue;
+    const value = doc[name];
+    if (Array.isArray(value) && value.filter((element) => element !== null).length > 1) {
+      delete allocation.singleValued;
+      cleared = true;
+    }
+  }
+  return cleared;
 }
 
 /** The field definition an inferred field gets. */

@@ -127,7 +127,9 @@ export function checkCompatible(current: IndexSchema, next: IndexSchema): void {
 export function layoutStructureDiffers(before: IndexMetadata, after: IndexMetadata): boolean {
   const shape = (metadata: IndexMetadata): string => {
     const layout = layoutOf(metadata);
-    return JSON.stringify([layout.textFields.map((field) => field.column), layout.valueFields]);
+    // singleValued is knowledge about the rows, not their shape: it changes no table.
+    const valueFields = layout.valueFields.map(({ singleValued: _known, ...shape }) => shape);
+    return JSON.stringify([layout.textFields.map((field) => field.column), valueFields]);
   };
   return shape(before) !== shape(after);
 }

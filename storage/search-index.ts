@@ -47,6 +47,8 @@ export class SearchIndex {
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly parsedRecords = new Map<string, { row: string; record: LayoutRecord; version: string }>();
+  /** Totals changes of the open write transaction, per FTS table. */
+  private readonly pendingTotals = new Map<string, PendingTotals>();
   /** Document counts of FTS5 expressions by table and expression, valid for `countsVersion`. */
   private readonly phraseCounts = new Map<string, number>();
   private countsVersion = '';
@@ -111,10 +113,65 @@ export class SearchIndex {
     return row === undefined ? undefined : sum(readVarints(row.sz));
   }
 
-  private addToTotals(ftsTable: string, documents: number, tokens: number): void {
-    this.statement(
-      `UPDATE fts_totals SET documents = documents + ?, tokens = tokens + ? WHERE fts_table = ?`,
-    ).run(documents, tokens, ftsTable);
+  /** The pending totals change of an FTS table in the open write transaction. */
+  private pendingOf(ftsTable: string): PendingTotals {
+    let pending = this.pendingTotals.get(ftsTable);
+    if (pending === undefined) {
+      pending = { documents: 0, tokens: 0, inserted: new Set() };
+      this.pendingTotals.set(ftsTable, pending);
+    }
+    return pending;
+  }
+
+  /** Counts an inserted FTS row; its tokens are read with the others when the totals are written. */
+  private countInserted(ftsTable: string, docNumber: number): void {
+    const pending = this.pendingOf(ftsTable);
+    pending.documents += 1;
+    pending.inserted.add(docNumber);
+  }
+
+  /** Counts an FTS row about to be deleted, with its tokens read now (before the row is gone). */
+  private countRemoved(ftsTable: string, docNumber: number, tokens: number): void {
+    const pending = this.pendingOf(ftsTable);
+    pending.documents -= 1;
+    // Inserted in this transaction: its tokens were never added, so there is nothing to subtract.
+    if (!pending.inserted.delete(docNumber)) pending.tokens -= tokens;
+  }
+
+  /**
+   * Tokens of the FTS rows inserted in this transaction. Their document numbers are nearly
+   * always consecutive, so one range read of `_docsize` replaces a lookup per document.
+   */
+  private insertedTokens(ftsTable: string, inserted: ReadonlySet<number>): number {
+    if (inserted.size === 0) return 0;
+    let low = Infinity;
+    let high = -Infinity;
+    for (const docNumber of inserted) {
+      if (docNumber < low) low = docNumber;
+      if (docNumber > high) high = docNumber;
+    }
+    let tokens = 0;
+    if (high - low + 1 > 4 * inserted.size) {
+      for (const docNumber of inserted) tokens += this.rowTokens(ftsTable, docNumber) ?? 0;
+      return tokens;
+    }
+    const rows = this.statement(`SELECT id, sz FROM ${ftsTable}_docsize WHERE id BETWEEN ? AND ?`).iterate(
+      low,
+      high,
+    ) as Iterable<{ id: number; sz: Uint8Array }>;
+    for (const row of rows) if (inserted.has(row.id)) tokens += sum(readVarints(row.sz));
+    return tokens;
+  }
+
+  /** Writes the totals counted in this transaction (one UPDATE per FTS table, not per document). */
+  private flushTotals(): void {
+    for (const [ftsTable, pending] of this.pendingTotals) {
+      const tokens = pending.tokens + this.insertedTokens(ftsTable, pending.inserted);
+      this.statement(
+        `UPDATE fts_totals SET documents = documents + ?, tokens = tokens + ? WHERE fts_table = ?`,
+      ).run(pending.documents, tokens, ftsTable);
+    }
+    this.pendingTotals.clear();
   }
 
   /** A cached prepared statement. */
@@ -143,12 +200,21 @@ export class SearchIndex {
   /** Runs `action` in one IMMEDIATE transaction (the SQLite writer lock). */
   writeTransaction<T>(action: () => T): T {
     try {
-      return this.db.transaction(action).immediate();
+      return this.db
+        .transaction(() => {
+          const result = action();
+          this.flushTotals();
+          return result;
+        })
+        .immediate();
     } catch (error) {
       // Rolled back, but total_changes() still counts its rows: what was remembered inside
       // it (layout records, phrase counts) may describe data that never committed.
       this.forgetRemembered();
       throw error;
+    } finally {
+      // Rolled back (or already written): no pending totals may carry over to the next transaction.
+      this.pendingTotals.clear();
     }
   }
 
@@ -213,7 +279,14 @@ export class SearchIndex {
     const row = this.statement(`SELECT documents, tokens FROM fts_totals WHERE fts_table = ?`).get(
       ftsTable,
     ) as { documents: number; tokens: number } | undefined;
-    return row ?? this.countTotals(ftsTable);
+    const totals = row ?? this.countTotals(ftsTable);
+    const pending = this.pendingTotals.get(ftsTable);
+    return pending === undefined
+      ? totals
+      : {
+          documents: totals.documents + pending.documents,
+          tokens: totals.tokens + pending.tokens + this.insertedTokens(ftsTable, pending.inserted),
+        };
   }
 
   /**
@@ -282,6 +355,7 @@ export class SearchIndex {
     this.statement(`INSERT OR REPLACE INTO fts_totals (fts_table, documents, tokens) VALUES (?, 0, 0)`).run(
       layout.ftsTable,
     );
+    this.pendingTotals.delete(layout.ftsTable);
   }
 
   /** Creates the docs and values tables of a layout (dropping stale ones of the same names). */
@@ -327,6 +401,7 @@ export class SearchIndex {
     if (!/^i\d+_[fdv]\d+$/.test(table)) throw new StorageError(`refusing to drop unexpected table ${table}`);
     this.db.exec(`DROP TABLE IF EXISTS ${table}`);
     this.statement(`DELETE FROM fts_totals WHERE fts_table = ?`).run(table);
+    this.pendingTotals.delete(table);
   }
 
   /** Removes every row of one document (idempotent). */
@@ -334,7 +409,7 @@ export class SearchIndex {
     const tokens = this.rowTokens(layout.ftsTable, docNumber);
     if (tokens !== undefined) {
       this.statement(`DELETE FROM ${layout.ftsTable} WHERE rowid = ?`).run(docNumber);
-      this.addToTotals(layout.ftsTable, -1, -tokens);
+      this.countRemoved(layout.ftsTable, docNumber, tokens);
     }
     this.statement(`DELETE FROM ${layout.docsTable} WHERE rowid = ?`).run(docNumber);
     this.statement(`DELETE FROM ${layout.valuesTable} WHERE doc = ?`).run(docNumber);
@@ -347,19 +422,38 @@ export class SearchIndex {
     if (row !== undefined) this.removeDocument(layout, row.rowid);
   }
 
+  /**
+   * Inserts the rows of a document whose id had no live document (an upsert's `fresh` hint):
+   * no lookup of old rows first. Should the id or number have rows after all (a writer of
+   * the same shard refilled the tables from LMDB, which was ahead of this entry), the docs
+   * row's constraint refuses the insert before anything else is written, and the old rows
+   * are replaced as for any upsert.
+   */
+  insertNewDocument(layout: IndexLayout, docNumber: number, id: string, extracted: ExtractedDocument): void {
+    try {
+      this.insertDocument(layout, docNumber, id, extracted);
+    } catch (error) {
+      if (!isDocsRowConflict(error)) throw error;
+      this.removeDocumentById(layout, id);
+      this.removeDocument(layout, docNumber);
+      this.insertDocument(layout, docNumber, id, extracted);
+    }
+  }
+
   /** Inserts the rows of one document (its old rows must be gone). */
   insertDocument(layout: IndexLayout, docNumber: number, id: string, extracted: ExtractedDocument): void {
+    // The docs row first: its constraints (rowid, unique id) are what insertNewDocument relies on.
+    const sortColumns = extracted.sortValues.map(([column]) => `, ${column}`).join('');
+    this.statement(
+      `INSERT INTO ${layout.docsTable} (rowid, id${sortColumns}) VALUES (?, ?${', ?'.repeat(extracted.sortValues.length)})`,
+    ).run(docNumber, id, ...extracted.sortValues.map(([, value]) => value));
     if (layout.textFields.length > 0 && extracted.texts.some((text) => text !== null)) {
       const columns = layout.textFields.map((field) => field.column);
       this.statement(
         `INSERT INTO ${layout.ftsTable} (rowid, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})`,
       ).run(docNumber, ...extracted.texts);
-      this.addToTotals(layout.ftsTable, 1, this.rowTokens(layout.ftsTable, docNumber) ?? 0);
+      this.countInserted(layout.ftsTable, docNumber);
     }
-    const sortColumns = extracted.sortValues.map(([column]) => `, ${column}`).join('');
-    this.statement(
-      `INSERT INTO ${layout.docsTable} (rowid, id${sortColumns}) VALUES (?, ?${', ?'.repeat(extracted.sortValues.length)})`,
-    ).run(docNumber, id, ...extracted.sortValues.map(([, value]) => value));
     if (extracted.values.length > 0) {
       const insertValue = this.statement(
         `INSERT OR IGNORE INTO ${layout.valuesTable} (field, value, doc) VALUES (?, ?, ?)`,
@@ -374,7 +468,7 @@ export class SearchIndex {
     this.statement(
       `INSERT INTO ${layout.ftsTable} (rowid, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})`,
     ).run(docNumber, ...extracted.texts);
-    this.addToTotals(layout.ftsTable, 1, this.rowTokens(layout.ftsTable, docNumber) ?? 0);
+    this.countInserted(layout.ftsTable, docNumber);
   }
 
   /** Every (document number, id) of an index's docs table. */
@@ -450,6 +544,21 @@ export class SearchIndex {
     this.statements.clear();
     this.db.close();
   }
+}
+
+/** An FTS table's totals change in the open write transaction. */
+interface PendingTotals {
+  documents: number;
+  /** Tokens of removed rows (negative); inserted rows are counted when written. */
+  tokens: number;
+  /** Rows inserted in this transaction and still there. */
+  readonly inserted: Set<number>;
+}
+
+/** True for SQLite's refusal of a docs row whose rowid or id is taken. */
+function isDocsRowConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** Everything a record is parsed from, as one string to compare. */

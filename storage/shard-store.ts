@@ -218,7 +218,7 @@ export class ShardStore {
         if (current.documents > 0) checkCompatible(current.schema, schema);
         metadata = cloneMetadata(current);
         metadata.schema = { ...schema, version: current.schema.version + 1 };
-        allocateFields(metadata);
+        allocateFields(metadata, { fieldsAreNew: current.documents === 0 });
         if (current.documents === 0 || layoutStructureDiffers(current, metadata)) {
           metadata.tableGeneration += 1;
           metadata.ftsGeneration += 1;

@@ -10,8 +10,10 @@ import type { ValueFieldLayout } from './layout.js';
 /** A value as stored in SQLite. */
 export type SqlValue = number | string;
 
-const I64_MIN = -(2n ** 63n);
-const I64_MAX = 2n ** 63n - 1n;
+// As doubles: an integral double fits i64 exactly when -2^63 <= it < 2^63 (2^63 - 1 itself is
+// not a double), so the check needs no BigInt per value.
+const I64_MIN = -(2 ** 63);
+const I64_LIMIT = 2 ** 63;
 
 /**
  * Converts a document value (or a query literal given as a string) to its SQLite form, or
@@ -28,8 +30,7 @@ export function normaliseValue(field: string, type: ValueFieldLayout['type'], va
       const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
       if (typeof number === 'number' && Number.isInteger(number)) {
         if (type === 'u64' && number < 0) break;
-        const big = BigInt(number);
-        if (big < I64_MIN || big > I64_MAX) break;
+        if (number < I64_MIN || number >= I64_LIMIT) break;
         return number;
       }
       break;

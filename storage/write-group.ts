@@ -28,6 +28,7 @@ import {
   cloneMetadata,
   inferredField,
   newIndexMetadata,
+  noteMultipleValues,
   type IndexMetadata,
 } from './index-metadata.js';
 import { encodeRecord } from './record-codec.js';
@@ -197,11 +198,14 @@ export class WriteGroup {
     } else if (additions.length > 0) {
       metadata.schema.fields.push(...additions);
       metadata.schema.version += 1;
-      const { newTextColumn } = allocateFields(metadata);
+      // Inferred now: no stored document has a value for these fields yet.
+      const { newTextColumn } = allocateFields(metadata, { fieldsAreNew: true });
       if (newTextColumn) metadata.ftsGeneration += 1;
       this.schemaChanged.add(name);
     }
     this.changed.add(name);
+    // Several values of a single-valued fast field: from now on its filters read the values table too.
+    noteMultipleValues(metadata, doc);
 
     const existing = this.store.getDocument(metadata.uid, id);
     const nextVersion = version ?? (existing === undefined ? 1 : existing.stored.version + 1);
@@ -222,7 +226,15 @@ export class WriteGroup {
     this.store.putDocument(metadata.uid, id, record);
     if (existing === undefined) metadata.documents += 1;
     metadata.storedBytes += record.length - (existing?.bytes ?? 0);
-    this.changes.push({ kind: 'upsert', index: name, uid: metadata.uid, id, docNumber, record });
+    this.changes.push({
+      kind: 'upsert',
+      index: name,
+      uid: metadata.uid,
+      id,
+      docNumber,
+      record,
+      ...(existing === undefined ? { fresh: true } : {}),
+    });
     this.documents.push(doc);
     return {
       ok: true,

@@ -388,15 +388,16 @@ export class QueryCompiler {
       );
     }
     const value = (literal: string): Sql => param(literalValue(field, literal, node.position));
-    let test: Sql;
+    // The test on one value column, built afresh for each column so each gets its own params.
+    let test: (column: Sql) => Sql | null;
     switch (node.kind) {
       case 'term':
-        test = sql` AND value = ${value(node.text)}`;
+      case 'phrase': {
+        const text = node.text;
+        test = (column) => sql`${column} = ${value(text)}`;
         break;
-      case 'phrase':
-        test = sql` AND value = ${value(node.text)}`;
-        break;
-      case 'prefix':
+      }
+      case 'prefix': {
         if (field.type !== 'string') {
           throw new ValidationError(
             `prefix queries need a text or string field, but "${field.field}" is ${field.type} (position ${node.position})`,
@@ -405,30 +406,62 @@ export class QueryCompiler {
             },
           );
         }
-        test = sql` AND value >= ${param(node.prefix)} AND value < ${param(prefixUpperBound(node.prefix))}`;
-        break;
-      case 'range': {
-        const bounds: Sql[] = [];
-        if (node.lower)
-          bounds.push(sql` AND value ${raw(node.lower.inclusive ? '>=' : '>')} ${value(node.lower.value)}`);
-        if (node.upper)
-          bounds.push(sql` AND value ${raw(node.upper.inclusive ? '<=' : '<')} ${value(node.upper.value)}`);
-        test = join(bounds, '');
+        const prefix = node.prefix;
+        test = (column) =>
+          sql`${column} >= ${param(prefix)} AND ${column} < ${param(prefixUpperBound(prefix))}`;
         break;
       }
-      case 'in':
-        test = sql` AND value IN (${join(node.values.map(value), ', ')})`;
+      case 'range': {
+        const { lower, upper } = node;
+        test = (column) => {
+          const bounds: Sql[] = [];
+          if (lower) bounds.push(sql`${column} ${raw(lower.inclusive ? '>=' : '>')} ${value(lower.value)}`);
+          if (upper) bounds.push(sql`${column} ${raw(upper.inclusive ? '<=' : '<')} ${value(upper.value)}`);
+          return bounds.length === 0 ? null : join(bounds, ' AND ');
+        };
         break;
+      }
+      case 'in': {
+        const values = node.values;
+        test = (column) => sql`${column} IN (${join(values.map(value), ', ')})`;
+        break;
+      }
       case 'exists':
-        test = raw('');
+        test = () => null;
         break;
       default:
         return assertNever(node, 'query node');
     }
     const values = identifier(this.layout.valuesTable);
-    return this.probeFilters
-      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = ${raw(this.rowid)} AND field = ${param(field.fieldNumber)}${test})`
-      : sql`d.rowid IN (SELECT doc FROM ${values} WHERE field = ${param(field.fieldNumber)}${test})`;
+    const valueTest = test(raw('value'));
+    const inValues = sql`field = ${param(field.fieldNumber)}${valueTest === null ? raw('') : sql` AND ${valueTest}`}`;
+    const valuesCondition = this.probeFilters
+      ? sql`EXISTS (SELECT 1 FROM ${values} WHERE doc = ${raw(this.rowid)} AND ${inValues})`
+      : sql`d.rowid IN (SELECT doc FROM ${values} WHERE ${inValues})`;
+    if (field.sortColumn === undefined) return valuesCondition;
+    // A fast field's first value is in its sort column, not in the values table (layout.ts).
+    // IS NOT NULL first: a missing value must make the test false, not NULL, or NOT would
+    // drop the document instead of matching it.
+    const sortCondition = (column: Sql): Sql => {
+      const sortTest = test(column);
+      const hasValue = sql`${column} IS NOT NULL`;
+      return sortTest === null ? hasValue : sql`${hasValue} AND ${sortTest}`;
+    };
+    const sortColumn = identifier(field.sortColumn);
+    // When FTS5 drives, probe the documents table by the FTS row (one rowid seek per match,
+    // like the values probe), so the planner can still leave the join out.
+    const docs = identifier(this.layout.docsTable);
+    const pointTest = node.kind === 'term' || node.kind === 'phrase' || node.kind === 'in';
+    const firstValue = !this.probeFilters
+      ? sql`(${sortCondition(sql`d.${sortColumn}`)})`
+      : pointTest
+        ? // Equality: a point lookup of (value, rowid) in the sort column's index, whose pages
+          // for one value stay hot across the probes of one query (a rowid lookup in the
+          // documents table reads a different page for almost every match).
+          sql`EXISTS (SELECT 1 FROM ${docs} AS probe INDEXED BY ${identifier(`${this.layout.docsTable}_${field.sortColumn}`)} WHERE probe.rowid = ${raw(this.rowid)} AND ${sortCondition(sql`probe.${sortColumn}`)})`
+        : sql`EXISTS (SELECT 1 FROM ${docs} AS probe WHERE probe.rowid = ${raw(this.rowid)} AND ${sortCondition(sql`probe.${sortColumn}`)})`;
+    // Only a field that may have had several values in one document has any in the values table.
+    return field.singleValued === true ? firstValue : sql`(${firstValue} OR ${valuesCondition})`;
   }
 
   private idCondition(node: LeafNode): Sql {

@@ -50,6 +50,27 @@ function runAndKill(shardPath: string, mode: string, trial: number, delayMs: num
   });
 }
 
+/** Documents and tokens of an FTS table counted from its `_docsize` rows (SQLite varints). */
+function countDocsizeTotals(store: ShardStore, ftsTable: string): { documents: number; tokens: number } {
+  let documents = 0;
+  let tokens = 0;
+  const rows = store.searchIndex.db.prepare(`SELECT sz FROM ${ftsTable}_docsize`).all() as {
+    sz: Uint8Array;
+  }[];
+  for (const { sz } of rows) {
+    documents += 1;
+    let value = 0;
+    for (const byte of sz) {
+      value = value * 128 + (byte & 0x7f);
+      if ((byte & 0x80) === 0) {
+        tokens += value;
+        value = 0;
+      }
+    }
+  }
+  return { documents, tokens };
+}
+
 describe('crash safety under kill -9', () => {
   const directory = temporaryDirectory('cameodb-crash-');
   afterAll(() => directory.cleanup());
@@ -93,6 +114,12 @@ describe('crash safety under kill -9', () => {
             const hits = ftsIds(store, 'crash', `tok${serial}`);
             if (hits.length !== 1 || hits[0] !== id)
               problems.push(`${id}@${serial} not found by search (${hits.join(',')})`);
+            // A value filter (a fast field: its sort column, or the values table) finds it too.
+            const filtered = store
+              .search('crash', { query: `serial:${serial}`, limit: 5, offset: 0 })
+              .hits.map((hit) => hit.id);
+            if (filtered.length !== 1 || filtered[0] !== id)
+              problems.push(`${id}@${serial} not found by filter (${filtered.join(',')})`);
           }
         }
         // LMDB and FTS5 agree: the documents in LMDB are exactly those indexed, and every
@@ -110,6 +137,14 @@ describe('crash safety under kill -9', () => {
         const commonHits = ftsRowids(store, 'crash', 'common');
         if (commonHits.length !== docsIds.length)
           problems.push(`FTS has ${commonHits.length} rows, docs ${docsIds.length}`);
+        // The kept BM25 totals match the rows FTS5 holds.
+        const ftsTable = store.searchIndex.layoutRecord('crash')?.layout.ftsTable;
+        if (ftsTable !== undefined) {
+          const kept = store.searchIndex.corpusTotals(ftsTable);
+          const counted = countDocsizeTotals(store, ftsTable);
+          if (kept.documents !== counted.documents || kept.tokens !== counted.tokens)
+            problems.push(`fts_totals ${JSON.stringify(kept)} != rows ${JSON.stringify(counted)}`);
+        }
         problems.push(...store.searchIndex.integrityProblems());
         if (stats.watermark !== stats.lastSequence)
           problems.push(`watermark ${stats.watermark} != ${stats.lastSequence}`);

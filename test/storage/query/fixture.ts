@@ -104,6 +104,12 @@ export class TestShard {
       `CREATE TABLE "${layout.valuesTable}" (field INTEGER NOT NULL, value ANY, doc INTEGER NOT NULL, PRIMARY KEY (field, value, doc)) STRICT, WITHOUT ROWID`,
     );
     this.db.exec(`CREATE INDEX "${layout.valuesTable}_doc" ON "${layout.valuesTable}" (doc)`);
+    for (const field of layout.valueFields) {
+      if (field.sortColumn)
+        this.db.exec(
+          `CREATE INDEX "${layout.docsTable}_${field.sortColumn}" ON "${layout.docsTable}" (${field.sortColumn})`,
+        );
+    }
     documents.forEach((document, index) => this.insert(index + 1, document));
   }
 

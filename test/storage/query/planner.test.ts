@@ -200,7 +200,7 @@ describe('planSearch: SQL shape', () => {
   it('lets FTS5 drive text queries and probes filters per hit, joining documents for the page only', () => {
     const sql = planOf('fox year:>2000');
     expect(sql).toMatch(
-      /^SELECT t\.doc .* FROM \(SELECT "test_fts"\.rowid AS doc, .* FROM "test_fts" WHERE "test_fts" MATCH \? AND \(EXISTS \(SELECT 1 FROM "test_values" WHERE doc = "test_fts"\.rowid/,
+      /^SELECT t\.doc .* FROM \(SELECT "test_fts"\.rowid AS doc, .* FROM "test_fts" WHERE "test_fts" MATCH \? AND \(\(EXISTS \(SELECT 1 FROM "test_docs" AS probe WHERE probe\.rowid = "test_fts"\.rowid .* OR EXISTS \(SELECT 1 FROM "test_values" WHERE doc = "test_fts"\.rowid/,
     );
     expect(sql).toMatch(/LIMIT \? OFFSET \?\) AS t JOIN "test_docs" AS d ON d\.rowid = t\.doc/);
   });
@@ -220,7 +220,37 @@ describe('planSearch: SQL shape', () => {
   });
 
   it('lets a filter drive a query without text', () => {
+    // A fast field: its sort column (first value) or the values table (the other values).
     expect(planOf('year:>2000')).toMatch(
+      /FROM "test_docs" AS d WHERE \(\(d\."s\d+" IS NOT NULL AND d\."s\d+" > \?\) OR d\.rowid IN \(SELECT doc FROM "test_values"/,
+    );
+  });
+
+  it('reads only the sort column of a field known to be single-valued', () => {
+    const singleValued = {
+      ...testLayout,
+      valueFields: testLayout.valueFields.map((field) =>
+        field.sortColumn === undefined ? field : { ...field, singleValued: true },
+      ),
+    };
+    const planWith = (query: string) =>
+      planSearch(parseQuery(query), singleValued, { limit: 10, offset: 0 }).sql;
+    expect(planWith('year:>2000')).toMatch(
+      /FROM "test_docs" AS d WHERE \(d\."s0" IS NOT NULL AND d\."s0" > \?\) ORDER/,
+    );
+    const probed = planWith('fox year:>2000');
+    expect(probed).toMatch(
+      /MATCH \? AND \(EXISTS \(SELECT 1 FROM "test_docs" AS probe WHERE probe\.rowid = "test_fts"\.rowid/,
+    );
+    expect(probed).not.toMatch(/test_values/);
+    // An equality probe reads the sort column's index, a range the documents row.
+    expect(planWith('fox year:2001')).toMatch(/FROM "test_docs" AS probe INDEXED BY "test_docs_s0" WHERE/);
+    expect(probed).not.toMatch(/INDEXED BY/);
+    expect(probed).toMatch(/LIMIT \? OFFSET \?\) AS t JOIN "test_docs" AS d ON d\.rowid = t\.doc/);
+  });
+
+  it('filters a field that is not fast through the values table alone', () => {
+    expect(planOf('draft:true')).toMatch(
       /FROM "test_docs" AS d WHERE d\.rowid IN \(SELECT doc FROM "test_values"/,
     );
   });
