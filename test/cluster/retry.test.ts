@@ -58,9 +58,7 @@ describe('remote retries', () => {
     const id = remoteKeys[0]!;
     let lost = 0;
     hub.fault = (_target, actor, message) =>
-      actor.startsWith('router-') && message.type === 'Write' && lost++ === 0
-        ? 'lose-reply'
-        : undefined;
+      actor.startsWith('router-') && message.type === 'Write' && lost++ === 0 ? 'lose-reply' : undefined;
     const reply = await nodes[0]!.router.ask({
       type: 'Write',
       index: 'retry',
