@@ -53,6 +53,8 @@ typedef struct LengthCache {
   unsigned mask;
   sqlite3_int64 *rowids; /* rowid + 1 per slot; 0 = empty */
   int *lengths;
+  int users;    /* queries running with it: it is freed only when none is */
+  int detached; /* no longer in the connection's list: free when the last user finishes */
   struct LengthCache *next;
 } LengthCache;
 
@@ -134,6 +136,14 @@ static int loadStatistics(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
   return SQLITE_OK;
 }
 
+static void freeCache(LengthCache *cache);
+
+/* Drops a cache from use: freed now, or when the last query using it finishes. */
+static void retireCache(LengthCache *cache) {
+  if (cache->users > 0) cache->detached = 1;
+  else freeCache(cache);
+}
+
 static void freeCache(LengthCache *cache) {
   sqlite3_free(cache->key);
   sqlite3_free(cache->rowids);
@@ -177,7 +187,7 @@ static LengthCache *lengthCache(Connection *connection, const char *key, sqlite3
     link = &(*link)->next;
   }
   if (cache != 0 && cache->mask + 1 < MAX_SLOTS && (sqlite3_int64)(cache->mask + 1) < rows) {
-    freeCache(cache); /* outgrown: start again with room for the table as it is now */
+    retireCache(cache); /* outgrown: start again with room for the table as it is now */
     cache = 0;
   }
   if (cache == 0) cache = newCache(key, rows);
@@ -191,7 +201,7 @@ static LengthCache *lengthCache(Connection *connection, const char *key, sqlite3
       (*link)->next = 0;
       while (rest != 0) {
         LengthCache *next = rest->next;
-        freeCache(rest);
+        retireCache(rest);
         rest = next;
       }
       break;
@@ -237,6 +247,7 @@ static int rowLength(const Fts5ExtensionApi *api, Fts5Context *fts, LengthCache 
 static void finishQuery(void *pointer) {
   Bm25Data *data = (Bm25Data *)pointer;
   data->connection->lastRankedRows = data->rankedRows;
+  if (data->cache != 0 && --data->cache->users == 0 && data->cache->detached) freeCache(data->cache);
   sqlite3_free(data);
 }
 
@@ -283,6 +294,7 @@ static int bm25Data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_value
       data->cache =
           lengthCache((Connection *)api->xUserData(fts), (const char *)sqlite3_value_text(cacheKey), rows);
       if (data->cache == 0) rc = SQLITE_NOMEM;
+      else data->cache->users++;
     }
   }
   data->connection = (Connection *)api->xUserData(fts);

@@ -199,6 +199,41 @@ describe('cameo_bm25', () => {
     ).toThrow(/expected 32 for 2 phrases/);
   });
 
+  it('keeps a cache a running query uses while other tables push it out of the connection', () => {
+    const many = new Database(':memory:');
+    try {
+      loadRankingExtension(many);
+      const random = generator(9);
+      const tables = Array.from({ length: 20 }, (_, i) => `t${i}`);
+      for (const table of tables) {
+        many.exec(`CREATE VIRTUAL TABLE ${table} USING fts5(a)`);
+        const insert = many.prepare(`INSERT INTO ${table}(rowid, a) VALUES (?, ?)`);
+        for (let row = 1; row <= 200; row++) insert.run(row, `river ${sentence(random, 1 + (row % 9))}`);
+      }
+      const scoresOf = (table: string, cache: string | null) =>
+        many
+          .prepare(
+            `SELECT rowid, cameo_bm25(${table}, NULL, ?) AS s FROM ${table} WHERE ${table} MATCH 'river'`,
+          )
+          .all(cache) as { rowid: number; s: number }[];
+      const expected = scoresOf('t0', null);
+      // Read t0's rows one at a time; between rows, rank the 19 other tables (more than the
+      // 16 caches a connection keeps), which evicts t0's cache while t0's query still uses it.
+      const running = many
+        .prepare(`SELECT rowid, cameo_bm25(t0, NULL, 't0') AS s FROM t0 WHERE t0 MATCH 'river'`)
+        .iterate() as IterableIterator<{ rowid: number; s: number }>;
+      const seen: { rowid: number; s: number }[] = [];
+      for (const row of running) {
+        seen.push(row);
+        if (seen.length % 50 === 1) for (const table of tables.slice(1)) scoresOf(table, table);
+      }
+      expect(seen).toEqual(expected);
+      for (const table of tables) expect(scoresOf(table, table)).toEqual(scoresOf(table, null));
+    } finally {
+      many.close();
+    }
+  });
+
   it('gives the same scores with the length cache as without it, each table its own lengths', () => {
     const cached = new Database(':memory:');
     try {
