@@ -349,9 +349,43 @@ export const HandoffSources = defineMessage(
 /** Reply to GetHandoffSources. */
 export type HandoffSources = MessageOf<typeof HandoffSources>;
 
+/**
+ * Remove a member that is down for good (its disk lost) from the ring: its keys go to the
+ * other members. With `propagate`, the node asked tells every other live member too.
+ */
+export const RemoveMember = defineMessage(
+  'RemoveMember',
+  z.object({ type: z.literal('RemoveMember'), nodeId: z.string().min(1), propagate: z.boolean() }),
+);
+/** Remove a member that is down for good. */
+export type RemoveMember = MessageOf<typeof RemoveMember>;
+
+/** Reply to RemoveMember: the members left, and which peers were told (or not). */
+export const MemberRemoved = defineMessage(
+  'MemberRemoved',
+  z.object({
+    type: z.literal('MemberRemoved'),
+    nodeId: z.string(),
+    /** False when this node had already removed it. */
+    removed: z.boolean(),
+    members: z.array(z.string()),
+    notified: z.array(z.string()),
+    failed: z.array(z.object({ nodeId: z.string(), error: z.string() })),
+  }),
+);
+/** Reply to RemoveMember. */
+export type MemberRemoved = MessageOf<typeof MemberRemoved>;
+
 /** Every cluster message a ClusterCoordinator accepts besides its base protocol. */
 export type CoordinatorClusterRequest =
-  ChangeSchema | RouteKeys | GetRing | PeerJoined | PeerLost | HandoffProgress | GetHandoffSources;
+  | ChangeSchema
+  | RouteKeys
+  | GetRing
+  | PeerJoined
+  | PeerLost
+  | HandoffProgress
+  | GetHandoffSources
+  | RemoveMember;
 
 /** Replies of the coordinator's cluster messages, by `type`. */
 export interface CoordinatorClusterReplies {
@@ -362,4 +396,5 @@ export interface CoordinatorClusterReplies {
   PeerLost: undefined;
   HandoffProgress: HandoffProgressNoted;
   GetHandoffSources: HandoffSources;
+  RemoveMember: MemberRemoved;
 }

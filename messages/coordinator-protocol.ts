@@ -79,7 +79,12 @@ export type Ack = MessageOf<typeof Ack>;
 /** Reply to GetKnownPeers and DiscoverPeers. */
 export const KnownPeers = defineMessage(
   'KnownPeers',
-  z.object({ type: z.literal('KnownPeers'), peers: z.array(peerSchema) }),
+  z.object({
+    type: z.literal('KnownPeers'),
+    peers: z.array(peerSchema),
+    /** Members removed for good: a node that missed the removal drops them too. */
+    removed: z.array(z.string()).optional(),
+  }),
 );
 /** Reply to GetKnownPeers and DiscoverPeers. */
 export type KnownPeers = MessageOf<typeof KnownPeers>;

@@ -150,6 +150,14 @@ export class NotOwnerError extends CameoError {
   }
 }
 
+/** A cluster member cannot be removed while it is up (stop it first). 409. */
+export class MemberUpError extends CameoError {
+  static readonly code = 'MEMBER_UP';
+  constructor(message: string, options: CameoErrorOptions = {}) {
+    super(MemberUpError.code, message, options);
+  }
+}
+
 /** The caller cancelled the call. */
 export class CancelledError extends CameoError {
   static readonly code = 'CANCELLED';
@@ -274,6 +282,7 @@ const simpleClasses: ReadonlyArray<[string, SimpleErrorClass]> = [
   [PeerGoneError.code, PeerGoneError],
   [CancelledError.code, CancelledError],
   [NotOwnerError.code, NotOwnerError],
+  [MemberUpError.code, MemberUpError],
   [OverloadedError.code, OverloadedError],
   [SchemaConflictError.code, SchemaConflictError],
   [FieldTypeError.code, FieldTypeError],

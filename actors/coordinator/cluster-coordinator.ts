@@ -16,6 +16,7 @@ import { Gauge, type Registry } from 'prom-client';
 import {
   CameoError,
   IndexNotFoundError,
+  MemberUpError,
   ValidationError,
   type ChangeSchema,
   type ClusterStatus,
@@ -36,7 +37,7 @@ import type { ClusterMesh } from './cluster-mesh.js';
 import { Handoff, type HandoffSettings } from './handoff.js';
 import { HashRing, VIRTUAL_NODES_PER_NODE } from './hash-ring.js';
 import { KeyedLock } from './keyed-lock.js';
-import { readMembers, writeMembers } from './membership-file.js';
+import { readMembership, writeMembers } from './membership-file.js';
 
 /** Every message the ClusterCoordinator accepts. */
 export type ClusterCoordinatorRequest = CoordinatorRequest | CoordinatorClusterRequest;
@@ -87,6 +88,8 @@ interface Member {
 /** The coordinator's live parts. */
 export interface CoordinatorState {
   readonly members: Map<string, Member>;
+  /** Nodes removed from the ring for good: never taken back (docs/CLUSTER.md). */
+  readonly removed: Set<string>;
   ring: HashRing;
   /** Peers whose members and schemas were pulled since they last joined. */
   readonly synced: Set<string>;
@@ -229,7 +232,26 @@ export function clusterCoordinator(
         shardCount: member.shardCount,
         addresses: [...member.addresses],
       })),
+      [...state.removed],
     );
+  }
+
+  /**
+   * Takes `member` off the ring for good (it is down and its data gone): its keys go to the
+   * other members. False when it was not a member.
+   */
+  function forgetMember(state: CoordinatorState, member: string, context: Context): boolean {
+    state.removed.add(member);
+    state.handingOff.delete(member);
+    state.synced.delete(member);
+    if (!state.members.delete(member)) {
+      persist(state);
+      return false;
+    }
+    context.logger.warn({ member }, 'ring member removed for good: its keys move to the other members');
+    rebuildRing(state);
+    state.handoff.request('ring member removed');
+    return true;
   }
 
   function peerInfo(member: Member): PeerInfo {
@@ -295,8 +317,12 @@ export function clusterCoordinator(
     const known = await coordinatorOf(peer).ask({ type: 'GetKnownPeers' }, { timeoutMs: peerTimeoutMs });
     const connected = new Set(mesh.peers().map((item) => item.nodeId));
     let changed = false;
+    for (const gone of known.removed ?? []) {
+      if (gone !== nodeId && !state.removed.has(gone))
+        changed = forgetMember(state, gone, context) || changed;
+    }
     for (const info of known.peers) {
-      if (info.nodeId === nodeId || info.shards.length === 0) continue;
+      if (info.nodeId === nodeId || info.shards.length === 0 || state.removed.has(info.nodeId)) continue;
       if (!state.members.has(info.nodeId)) {
         context.logger.info({ member: info.nodeId, from: peer }, 'learnt a ring member from a peer');
       }
@@ -500,8 +526,10 @@ export function clusterCoordinator(
     supervision: CrashPolicy.Resume,
     initialState(context) {
       const members = new Map<string, Member>();
-      for (const record of readMembers(options.dataPath)) {
-        if (record.nodeId === nodeId) continue;
+      const membership = readMembership(options.dataPath);
+      const removed = new Set(membership.removed);
+      for (const record of membership.members) {
+        if (record.nodeId === nodeId || removed.has(record.nodeId)) continue;
         members.set(record.nodeId, {
           nodeId: record.nodeId,
           shardCount: record.shardCount,
@@ -522,6 +550,7 @@ export function clusterCoordinator(
       const self = context.self;
       const state: CoordinatorState = {
         members,
+        removed,
         ring: new HashRing([]),
         synced: new Set(),
         unsubscribe: [],
@@ -630,7 +659,61 @@ export function clusterCoordinator(
         return decide(state, message.routingKey);
       },
       GetKnownPeers(state) {
-        return { type: 'KnownPeers', peers: [...state.members.values()].map(peerInfo) };
+        return {
+          type: 'KnownPeers',
+          peers: [...state.members.values()].map(peerInfo),
+          removed: [...state.removed],
+        };
+      },
+      async RemoveMember(state, message, context) {
+        const target = message.nodeId;
+        if (target === nodeId) {
+          throw new ValidationError(`node ${nodeId} cannot remove itself: ask another member`);
+        }
+        const member = state.members.get(target);
+        if (member === undefined && !state.removed.has(target)) {
+          throw new ValidationError(`node ${target} is not a member of this cluster`, {
+            details: { nodeId: target },
+          });
+        }
+        if (member?.healthy === true) {
+          throw new MemberUpError(
+            `node ${target} is up: stop it before removing it (removing a member drops the documents it holds)`,
+            { details: { nodeId: target } },
+          );
+        }
+        const removed = forgetMember(state, target, context);
+        const notified: string[] = [];
+        const failed: { nodeId: string; error: string }[] = [];
+        if (message.propagate) {
+          const peers = [...state.members.values()].filter((peer) => peer.nodeId !== nodeId);
+          await Promise.all(
+            peers.map(async (peer) => {
+              if (!peer.healthy) {
+                // It learns of the removal from the first peer it synchronises with.
+                failed.push({ nodeId: peer.nodeId, error: 'down: learns it when it comes back' });
+                return;
+              }
+              try {
+                await coordinatorOf(peer.nodeId).ask(
+                  { type: 'RemoveMember', nodeId: target, propagate: false },
+                  { timeoutMs: peerTimeoutMs },
+                );
+                notified.push(peer.nodeId);
+              } catch (error) {
+                failed.push({ nodeId: peer.nodeId, error: (error as Error).message });
+              }
+            }),
+          );
+        }
+        return {
+          type: 'MemberRemoved',
+          nodeId: target,
+          removed,
+          members: [...state.members.keys()].sort(),
+          notified: notified.sort(),
+          failed,
+        };
       },
       ChangeSchema: (state, message, context) => changeSchema(state, message, context),
       RouteKeys(state, message) {
@@ -652,6 +735,13 @@ export function clusterCoordinator(
         };
       },
       PeerJoined(state, message, context) {
+        if (state.removed.has(message.nodeId)) {
+          context.logger.warn(
+            { member: message.nodeId },
+            'a node removed from the ring connected: ignored (wipe its data directory to join it as a new node)',
+          );
+          return undefined;
+        }
         const changed = upsertMember(state, message, true);
         if (changed) {
           context.logger.info({ member: message.nodeId, shards: message.shardCount }, 'new ring member');

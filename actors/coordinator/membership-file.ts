@@ -29,7 +29,15 @@ const fileSchema = z.object({
       addresses: z.array(z.string()).optional(),
     }),
   ),
+  /** Members removed for good (never taken back onto the ring). */
+  removed: z.array(z.string().min(1)).optional(),
 });
+
+/** The ring's members and the nodes removed from it for good. */
+export interface Membership {
+  readonly members: RingMemberRecord[];
+  readonly removed: string[];
+}
 
 /** The membership file exists but cannot be read. */
 export class MembershipFileError extends CameoError {
@@ -41,10 +49,16 @@ export class MembershipFileError extends CameoError {
 
 /** Reads the members stored in `dataPath` (none when the file does not exist yet). */
 export function readMembers(dataPath: string): RingMemberRecord[] {
+  return readMembership(dataPath).members;
+}
+
+/** Reads the members and removed nodes stored in `dataPath` (none when there is no file). */
+export function readMembership(dataPath: string): Membership {
   const file = join(dataPath, MEMBERSHIP_FILE);
-  if (!existsSync(file)) return [];
+  if (!existsSync(file)) return { members: [], removed: [] };
   try {
-    return fileSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).members;
+    const parsed = fileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    return { members: parsed.members, removed: parsed.removed ?? [] };
   } catch (error) {
     throw new MembershipFileError(`${file} is not a valid membership list: ${(error as Error).message}`, {
       file,
@@ -53,13 +67,19 @@ export function readMembers(dataPath: string): RingMemberRecord[] {
 }
 
 /** Writes the members durably (temporary file, fsync, rename). */
-export function writeMembers(dataPath: string, members: readonly RingMemberRecord[]): void {
+export function writeMembers(
+  dataPath: string,
+  members: readonly RingMemberRecord[],
+  removed: readonly string[] = [],
+): void {
   const file = join(dataPath, MEMBERSHIP_FILE);
   const temporary = `${file}.tmp`;
   const sorted = [...members].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
   const descriptor = openSync(temporary, 'w');
   try {
-    writeSync(descriptor, `${JSON.stringify({ members: sorted }, null, 2)}\n`);
+    const content =
+      removed.length === 0 ? { members: sorted } : { members: sorted, removed: [...removed].sort() };
+    writeSync(descriptor, `${JSON.stringify(content, null, 2)}\n`);
     fsyncSync(descriptor);
   } finally {
     closeSync(descriptor);

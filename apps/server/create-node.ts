@@ -51,6 +51,9 @@ function clusterHandle(node: RunningNode): ClusterHandle | undefined {
     ring: () => cluster.coordinator.ask({ type: 'GetRing' }, { timeoutMs: 2_000 }),
     traffic: () => cluster.metrics.snapshot(),
     addresses: () => cluster.mesh.addresses(),
+    // Telling every peer takes up to one peer timeout each, in parallel.
+    removeMember: (nodeId) =>
+      cluster.coordinator.ask({ type: 'RemoveMember', nodeId, propagate: true }, { timeoutMs: 30_000 }),
   };
 }
 

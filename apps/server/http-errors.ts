@@ -17,6 +17,7 @@ import {
   IndexNotFoundError,
   InvalidIdError,
   OverloadedError,
+  MemberUpError,
   NotOwnerError,
   PeerGoneError,
   QuerySyntaxError,
@@ -120,7 +121,7 @@ function statusOf(error: CameoError): number | undefined {
     return 400;
   }
   if (error instanceof IndexNotFoundError || error instanceof DocumentNotFoundError) return 404;
-  if (error instanceof SchemaConflictError) return 409;
+  if (error instanceof SchemaConflictError || error instanceof MemberUpError) return 409;
   if (
     error instanceof OverloadedError ||
     error instanceof AskTimeoutError ||

@@ -6,7 +6,13 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ActorRef, ClusterTrafficSnapshot } from '../../actors/index.js';
-import type { ClientOp, ClientReplies, ClusterStatus, RingSnapshot } from '../../messages/index.js';
+import type {
+  ClientOp,
+  ClientReplies,
+  ClusterStatus,
+  MemberRemoved,
+  RingSnapshot,
+} from '../../messages/index.js';
 import type { ServerConfig } from './config.js';
 
 /** Lifecycle state of one microshard. */
@@ -66,6 +72,8 @@ export interface ClusterHandle {
   traffic(): ClusterTrafficSnapshot;
   /** The addresses peers can dial. */
   addresses(): string[];
+  /** Removes a member that is down for good from every live member's ring. */
+  removeMember(nodeId: string): Promise<MemberRemoved>;
 }
 
 /** Builds and starts a node from the server configuration. */

@@ -236,6 +236,29 @@ export function openApiDocument(): Schema {
           },
         ),
       },
+      '/_cluster/nodes/{nodeId}': {
+        parameters: [
+          {
+            name: 'nodeId',
+            in: 'path',
+            required: true,
+            description: 'The member to remove.',
+            schema: { type: 'string' },
+          },
+        ],
+        delete: operation(
+          'Take a member that is down for good (its disk lost) off the ring on every live member: its keys move to the others and the documents it held are gone (no replication). A removed node that comes back is ignored; wipe its data directory to join it as a new node.',
+          {
+            responses: {
+              '200': ok('Removed', ref('MemberRemoved')),
+              '400': errorResponse('Not a member, this node itself, or the node is not in a cluster'),
+              '409': errorResponse('The member is up (MEMBER_UP): stop it first'),
+              '500': commonErrors['500'],
+              '503': commonErrors['503'],
+            },
+          },
+        ),
+      },
       '/_cluster/ring': {
         get: operation('The consistent-hash ring: members, their key-space share, every virtual node', {
           responses: {
@@ -505,6 +528,19 @@ function componentSchemas(): Record<string, Schema> {
               last_seen_ms: integer,
             },
           },
+        },
+      },
+    },
+    MemberRemoved: {
+      type: 'object',
+      properties: {
+        node_id: { type: 'string' },
+        removed: { type: 'boolean', description: 'false when the asked node had already removed it' },
+        members: { type: 'array', items: { type: 'string' } },
+        notified: { type: 'array', items: { type: 'string' } },
+        failed: {
+          type: 'array',
+          items: { type: 'object', properties: { node_id: { type: 'string' }, error: { type: 'string' } } },
         },
       },
     },

@@ -35,6 +35,17 @@ describe('cluster admin routes without --cluster-enabled', () => {
   });
 });
 
+describe('DELETE /_cluster/nodes/{nodeId} without --cluster-enabled', () => {
+  it('is a 400 naming the reason', async () => {
+    const { app } = fakeGateway();
+    const response = await app.request('/_cluster/nodes/some-node', { method: 'DELETE' });
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body).toMatchObject({ error: 'VALIDATION_ERROR' });
+    expect(JSON.stringify(body)).toMatch(/not a cluster member/);
+  });
+});
+
 describe('ringShares', () => {
   it('splits the key space between members, summing to 1, roughly evenly with 256 virtual nodes', () => {
     const ring = new HashRing(['a', 'b', 'c'].map((nodeId) => ({ nodeId, shardCount: 2 })));

@@ -1,12 +1,13 @@
 /**
  * The cluster admin API: `GET /_cluster/nodes` (the ring's members and their health) and
  * `GET /_cluster/ring` (the consistent-hash ring: members, their share of the key space,
- * and every virtual node). A node started without `--cluster-enabled` answers as a
+ * and every virtual node), and `DELETE /_cluster/nodes/{nodeId}` (take a member that is down
+ * for good off the ring). A node started without `--cluster-enabled` answers as a
  * one-node cluster.
  * @module
  */
 import { HashRing, RING_SIZE, VIRTUAL_NODES_PER_NODE } from '../../../actors/index.js';
-import type { ClusterStatus, RingSnapshot } from '../../../messages/index.js';
+import { ValidationError, type ClusterStatus, type RingSnapshot } from '../../../messages/index.js';
 import type { Gateway, RouteRegistrar } from '../gateway.js';
 
 /** Each member's share of the key space: the arcs that end at its virtual nodes. */
@@ -79,6 +80,25 @@ const registerClusterRoutes: RouteRegistrar = (app, gateway) => {
         node_id: self.node_id,
         ...(status.rebalancing === undefined ? {} : { rebalancing: rebalancingJson(status.rebalancing) }),
         nodes: [{ ...self, handing_off: handingOff.has(self.node_id) }, ...peers],
+      });
+    }),
+  );
+
+  app.delete(
+    '/_cluster/nodes/:nodeId',
+    gateway.handler(async (c) => {
+      const cluster = gateway.node.cluster;
+      const target = c.req.param('nodeId') ?? '';
+      if (cluster === undefined) {
+        throw new ValidationError('this node is not a cluster member (started without --cluster-enabled)');
+      }
+      const result = await cluster.removeMember(target);
+      return c.json({
+        node_id: result.nodeId,
+        removed: result.removed,
+        members: result.members,
+        notified: result.notified,
+        failed: result.failed.map((item) => ({ node_id: item.nodeId, error: item.error })),
       });
     }),
   );
