@@ -12,6 +12,9 @@ import type {
   ClusterPeer,
 } from '../../actors/index.js';
 import type { ActorResolver } from '../../actors/index.js';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startNode, type RunningNode } from '../../actors/index.js';
 import { PeerGoneError, type Message, type ReplyMap } from '../../messages/index.js';
 
 /** What the fault hook may do to one remote ask. */
@@ -138,4 +141,37 @@ function loopbackMesh(hub: LoopbackHub, context: ClusterMeshContext): ClusterMes
     },
   };
   return mesh;
+}
+
+/**
+ * Starts test node `index` on `hub` with its data in `<root>/node-<index>` (the same
+ * directory, hence the same identity, when started again): 2 shards, 1 reader thread,
+ * quick retries.
+ */
+export function startLoopbackNode(
+  hub: LoopbackHub,
+  root: string,
+  index: number,
+  options: { name: string; maxAttempts?: number },
+): Promise<RunningNode> {
+  return startNode({
+    dataPaths: [join(root, `node-${index}`)],
+    shards: 2,
+    nodeName: `${options.name}-${index}`,
+    logger: pino({ level: 'silent' }),
+    readerThreads: 1,
+    cluster: {
+      createMesh: hub.factory(),
+      seeds: [],
+      retryBackoffMs: 5,
+      peerTimeoutMs: 2_000,
+      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    },
+  });
+}
+
+/** The node ids on `node`'s ring, sorted. */
+export async function ringMembersOf(node: RunningNode): Promise<string[]> {
+  const ring = await node.cluster!.coordinator.ask({ type: 'GetRing' });
+  return ring.members.map((member) => member.nodeId).sort();
 }

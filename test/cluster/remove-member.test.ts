@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { startNode, type RunningNode } from '../../actors/index.js';
+import type { RunningNode } from '../../actors/index.js';
 import { MemberUpError, PeerGoneError, ValidationError } from '../../messages/index.js';
-import { LoopbackHub } from './loopback-mesh.js';
+import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
 import { until } from './support.js';
 
 const hub = new LoopbackHub();
@@ -19,29 +18,13 @@ let root: string;
 const nodes: (RunningNode | undefined)[] = [];
 
 function start(index: number): Promise<RunningNode> {
-  return startNode({
-    dataPaths: [join(root, `node-${index}`)],
-    shards: 2,
-    nodeName: `remove-${index}`,
-    logger: pino({ level: 'silent' }),
-    readerThreads: 1,
-    cluster: {
-      createMesh: hub.factory(),
-      seeds: [],
-      retryBackoffMs: 5,
-      peerTimeoutMs: 2_000,
-      maxAttempts: 1,
-    },
-  });
+  return startLoopbackNode(hub, root, index, { name: 'remove', maxAttempts: 1 });
 }
 
 const idOf = (node: RunningNode): string => node.identity.nodeId;
 const live = (index: number): RunningNode => nodes[index]!;
 
-async function membersOf(node: RunningNode): Promise<string[]> {
-  const ring = await node.cluster!.coordinator.ask({ type: 'GetRing' });
-  return ring.members.map((member) => member.nodeId).sort();
-}
+const membersOf = ringMembersOf;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cameodb-remove-member-'));

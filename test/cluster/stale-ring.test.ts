@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { startNode, type RunningNode } from '../../actors/index.js';
+import type { RunningNode } from '../../actors/index.js';
 import { MAX_ROUTER_HOPS, NotOwnerError } from '../../messages/index.js';
-import { LoopbackHub } from './loopback-mesh.js';
+import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
 import { until } from './support.js';
 
 const hub = new LoopbackHub();
@@ -20,14 +19,7 @@ const nodes: RunningNode[] = [];
 let root: string;
 
 function start(index: number): Promise<RunningNode> {
-  return startNode({
-    dataPaths: [join(root, `node-${index}`)],
-    shards: 2,
-    nodeName: `stale-${index}`,
-    logger: pino({ level: 'silent' }),
-    readerThreads: 1,
-    cluster: { createMesh: hub.factory(), seeds: [], retryBackoffMs: 5, peerTimeoutMs: 2_000 },
-  });
+  return startLoopbackNode(hub, root, index, { name: 'stale' });
 }
 
 const idOf = (node: RunningNode): string => node.identity.nodeId;
@@ -43,10 +35,7 @@ async function ownerBy(node: RunningNode, key: string): Promise<string> {
   return decision.route === 'Local' ? idOf(node) : decision.nodeId;
 }
 
-async function membersOf(node: RunningNode): Promise<string[]> {
-  const ring = await node.cluster!.coordinator.ask({ type: 'GetRing' });
-  return ring.members.map((member) => member.nodeId).sort();
-}
+const membersOf = ringMembersOf;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cameodb-stale-ring-'));
