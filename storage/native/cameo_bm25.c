@@ -39,7 +39,13 @@ static const double B = 0.75;
 
 /* At most this many tables' caches per connection (least recently used ones go first). */
 #define MAX_CACHES 16
-/* Slots per cache: twice the table's rows, within these bounds (12 bytes per slot). */
+/*
+ * Slots per cache (12 bytes each): it starts small and doubles when three quarters full or
+ * when rows sharing slots have pushed each other out a quarter of its size times,
+ * up to twice the table's rows (FTS5's row count, which with contentless_delete also counts
+ * deleted rows) and at most MAX_SLOTS. So it grows with the rows that queries rank, not
+ * with every version ever written.
+ */
 #define MIN_SLOTS 1024u
 #define MAX_SLOTS (1u << 21)
 
@@ -53,6 +59,8 @@ typedef struct LengthCache {
   unsigned mask;
   sqlite3_int64 *rowids; /* rowid + 1 per slot; 0 = empty */
   int *lengths;
+  unsigned used;      /* slots filled */
+  unsigned evictions; /* lengths overwritten by another rowid's (slots shared) */
   int users;    /* queries running with it: it is freed only when none is */
   int detached; /* no longer in the connection's list: free when the last user finishes */
   struct LengthCache *next;
@@ -152,11 +160,9 @@ static void freeCache(LengthCache *cache) {
 }
 
 /* An empty cache with room for about `rows` documents, or 0 when out of memory. */
-static LengthCache *newCache(const char *key, sqlite3_int64 rows) {
-  unsigned slots = MIN_SLOTS;
+static LengthCache *newCache(const char *key, unsigned slots) {
   LengthCache *cache = (LengthCache *)sqlite3_malloc64(sizeof(LengthCache));
   if (cache == 0) return 0;
-  while (slots < MAX_SLOTS && (sqlite3_int64)slots < 2 * rows) slots <<= 1;
   memset(cache, 0, sizeof(LengthCache));
   cache->mask = slots - 1;
   cache->key = sqlite3_mprintf("%s", key);
@@ -186,11 +192,15 @@ static LengthCache *lengthCache(Connection *connection, const char *key, sqlite3
     }
     link = &(*link)->next;
   }
-  if (cache != 0 && cache->mask + 1 < MAX_SLOTS && (sqlite3_int64)(cache->mask + 1) < rows) {
-    retireCache(cache); /* outgrown: start again with room for the table as it is now */
-    cache = 0;
+  if (cache != 0 && (cache->used > (cache->mask + 1) / 4 * 3 || cache->evictions > (cache->mask + 1) / 4) &&
+      cache->mask + 1 < MAX_SLOTS && (sqlite3_int64)(cache->mask + 1) < 2 * rows) {
+    /* Three quarters full, or rows keep pushing each other out: start again twice as large. */
+    unsigned slots = (cache->mask + 1) * 2;
+    retireCache(cache);
+    cache = newCache(key, slots);
+  } else if (cache == 0) {
+    cache = newCache(key, MIN_SLOTS);
   }
-  if (cache == 0) cache = newCache(key, rows);
   if (cache == 0) return 0;
   cache->next = connection->caches;
   connection->caches = cache;
@@ -234,6 +244,8 @@ static int rowLength(const Fts5ExtensionApi *api, Fts5Context *fts, LengthCache 
   }
   rc = api->xColumnSize(fts, -1, length);
   if (rc == SQLITE_OK) {
+    if (cache->rowids[slot] == 0) cache->used++;
+    else cache->evictions++;
     cache->rowids[slot] = rowid + 1;
     cache->lengths[slot] = *length;
   }
