@@ -254,13 +254,7 @@ export class WriteGroup {
     const live = this.store.getDocument(metadata.uid, id);
     if (live !== undefined || this.store.getTombstone(metadata.uid, id) !== undefined) {
       // A newer write or a delete reached this node first: it wins.
-      return {
-        ok: true,
-        position: operation.position,
-        id,
-        result: 'skipped',
-        version: live?.stored.version ?? 0,
-      };
+      return skipped(operation.position, id, live?.stored.version ?? 0);
     }
     return this.upsert(operation, operation.version);
   }
@@ -272,13 +266,7 @@ export class WriteGroup {
     const existing = metadata === undefined ? undefined : this.store.getDocument(metadata.uid, id);
     if (operation.ifVersion !== undefined && existing?.stored.version !== operation.ifVersion) {
       // Changed (or gone) since it was handed off: leave it for the next rebalancing pass.
-      return {
-        ok: true,
-        position: operation.position,
-        id,
-        result: 'skipped',
-        version: existing?.stored.version ?? 0,
-      };
+      return skipped(operation.position, id, existing?.stored.version ?? 0);
     }
     // Even the delete of an absent document leaves a tombstone: a copy still on the way from
     // the previous owner (rebalancing) must not bring it back.
@@ -308,4 +296,9 @@ export class WriteGroup {
       version: existing.stored.version + 1,
     };
   }
+}
+
+/** The result of a rebalancing write that was not applied: the document here wins. */
+function skipped(position: number, id: string, version: number): ItemResult {
+  return { ok: true, position, id, result: 'skipped', version };
 }

@@ -291,6 +291,7 @@ static int bm25Data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_value
   data = (Bm25Data *)sqlite3_malloc64(sizeof(Bm25Data) + sizeof(double) * 2 * (sqlite3_uint64)phraseCount);
   if (data == 0) return SQLITE_NOMEM;
   memset(data, 0, sizeof(Bm25Data) + sizeof(double) * 2 * (sqlite3_uint64)phraseCount);
+  data->connection = (Connection *)api->xUserData(fts);
   data->phraseCount = phraseCount;
   data->inverseDocumentFrequency = (double *)&data[1];
   data->frequency = &data->inverseDocumentFrequency[phraseCount];
@@ -303,13 +304,11 @@ static int bm25Data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_value
     }
     if (rc == SQLITE_OK) rc = api->xRowCount(fts, &rows);
     if (rc == SQLITE_OK) {
-      data->cache =
-          lengthCache((Connection *)api->xUserData(fts), (const char *)sqlite3_value_text(cacheKey), rows);
+      data->cache = lengthCache(data->connection, (const char *)sqlite3_value_text(cacheKey), rows);
       if (data->cache == 0) rc = SQLITE_NOMEM;
       else data->cache->users++;
     }
   }
-  data->connection = (Connection *)api->xUserData(fts);
   if (rc == SQLITE_OK) rc = api->xSetAuxdata(fts, data, finishQuery);
   else sqlite3_free(data);
   if (rc == SQLITE_OK) *out = data;
