@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { readMembers, startNode } from '../../actors/index.js';
-import { TestCluster, allSee, until } from './support.js';
+import { readMembers } from '../../actors/index.js';
+import { TestCluster, allSee, startReferenceNode, until } from './support.js';
 
 let cluster: TestCluster;
 
@@ -70,13 +69,7 @@ describe('nodes joining later', () => {
     }
     // Ranked by score: the hits and scores of one node holding the same documents, exactly.
     const singlePath = mkdtempSync(join(tmpdir(), 'cameodb-single-'));
-    const single = await startNode({
-      dataPaths: [singlePath],
-      shards: 3,
-      nodeName: 'single',
-      logger: pino({ level: 'silent' }),
-      readerThreads: 1,
-    });
+    const single = await startReferenceNode(singlePath, 3);
     try {
       await single.router.ask({ type: 'BulkWrite', index: 'notes', items });
       for (const search of [

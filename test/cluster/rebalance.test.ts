@@ -10,16 +10,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import {
-  startNode,
   type HandoffSettings,
   type RunningNode,
   type OrchestratorReplies,
   type OrchestratorRequest,
 } from '../../actors/index.js';
 import type { BulkWrite, IndexSchema, SearchSpec } from '../../messages/index.js';
-import { TestCluster, allSee, until } from './support.js';
+import { TestCluster, allSee, startReferenceNode, until } from './support.js';
 
 const INDEX = 'docs';
 const schema: IndexSchema = {
@@ -129,13 +127,7 @@ describe('rebalancing as a cluster grows from 2 to 5 nodes', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start(2, options);
     await load(cluster, items);
-    single = await startNode({
-      dataPaths: [singlePath],
-      shards: 3,
-      nodeName: 'single',
-      logger: pino({ level: 'silent' }),
-      readerThreads: 1,
-    });
+    single = await startReferenceNode(singlePath, 3);
     await single.router.ask({ type: 'BulkWrite', index: INDEX, items });
   }, 90_000);
 

@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { HashRing, startNode, type RunningNode } from '../../actors/index.js';
+import { HashRing, type RunningNode } from '../../actors/index.js';
 import type { JsonObject, SearchSpec } from '../../messages/index.js';
-import { TestCluster } from './support.js';
+import { TestCluster, startReferenceNode } from './support.js';
 
 const WORDS = ['river', 'stone', 'forest', 'cloud', 'ember', 'harbor', 'meadow', 'signal'];
 const DOCS: Array<{ id: string; doc: JsonObject }> = Array.from({ length: 120 }, (_, i) => ({
@@ -32,13 +31,7 @@ let ring: HashRing;
 beforeAll(async () => {
   cluster = await TestCluster.start(3);
   singlePath = mkdtempSync(join(tmpdir(), 'cameodb-single-'));
-  single = await startNode({
-    dataPaths: [singlePath],
-    shards: 2,
-    nodeName: 'single',
-    logger: pino({ level: 'silent' }),
-    readerThreads: 1,
-  });
+  single = await startReferenceNode(singlePath, 2);
   const snapshot = await cluster.node(0).cluster!.coordinator.ask({ type: 'GetRing' });
   ring = new HashRing(snapshot.members);
   // Load: single writes through each node in turn, and the same documents into the single node.

@@ -39,6 +39,14 @@ export function startClusterNode(dataPath: string, options: TestNodeOptions = {}
   });
 }
 
+/**
+ * A node without the cluster layer holding `shards` shards in `dataPath`: the single node
+ * whose answers a cluster holding the same documents must give.
+ */
+export function startReferenceNode(dataPath: string, shards: number): Promise<RunningNode> {
+  return startNode({ dataPaths: [dataPath], shards, nodeName: 'single', logger: silent, readerThreads: 1 });
+}
+
 /** The TCP address of a node, to seed another. */
 export function seedOf(node: RunningNode): string {
   const address = node.cluster!.mesh.addresses().find((item) => item.includes('/tcp/'));
