@@ -22,9 +22,12 @@ import { addStatistics, NO_STATISTICS, parseQuery, type QueryNode } from './quer
 import type { ShardQueries } from './shard-queries.js';
 import {
   checkSearchWindow,
-  rankShard,
+  planShardSearch,
+  plannedStatistics,
+  rankPlanned,
   shardHits,
   shardStatistics,
+  type PlannedShardSearch,
   type RankedRow,
   type RankedShard,
 } from './shard-search.js';
@@ -79,6 +82,9 @@ export function collectStatistics(
  * `statistics` (undefined: summed over these shards first). Documents are read for the
  * page only. A caller that merges further nodes asks each for offset 0 and limit
  * offset + limit, and applies the offset after its own merge.
+ *
+ * Each shard's statistics, ranking and page come from one read snapshot of it, opened once
+ * for the whole search (a transaction per step cost as much as a search finding nothing).
  */
 export function searchShards(
   shards: readonly ShardQueries[],
@@ -88,19 +94,75 @@ export function searchShards(
 ): NodeSearchResult {
   checkSearchWindow(spec);
   const ast = parseQuery(spec.query);
-  const window = { ...spec, offset: 0, limit: spec.offset + spec.limit };
   const failed = new Map<number, ShardFailure>();
-  let ranking = statistics;
-  if (ranking === undefined) {
-    const collected = sumStatistics(shards, index, ast);
-    for (const error of collected.shardErrors) failed.set(error.shard, error);
-    ranking = collected.statistics;
-  }
+  return inReadSnapshots(shards, failed, () =>
+    searchInSnapshots(shards, index, spec, ast, failed, statistics),
+  );
+}
 
-  const ranked: (RankedShard | undefined)[] = shards.map((queries, shard) => {
+/**
+ * Runs `body` with a read transaction open on every shard (nested, so all close when it
+ * returns). A shard whose transaction cannot begin is recorded in `failed` and skipped.
+ */
+function inReadSnapshots<T>(
+  shards: readonly ShardQueries[],
+  failed: Map<number, ShardFailure>,
+  body: () => T,
+): T {
+  const open = (shard: number): T => {
+    const queries = shards[shard];
+    if (queries === undefined) return body();
+    let begun = false;
+    try {
+      return queries.search.readTransaction(() => {
+        begun = true;
+        return open(shard + 1);
+      });
+    } catch (error) {
+      if (begun) throw error;
+      failed.set(shard, failure(shard, error));
+      return open(shard + 1);
+    }
+  };
+  return open(0);
+}
+
+function searchInSnapshots(
+  shards: readonly ShardQueries[],
+  index: string,
+  spec: SearchSpec,
+  ast: QueryNode,
+  failed: Map<number, ShardFailure>,
+  statistics: CorpusStatistics | undefined,
+): NodeSearchResult {
+  const window = { limit: spec.offset + spec.limit, ...(spec.sort === undefined ? {} : { sort: spec.sort }) };
+  const planned: (PlannedShardSearch | undefined)[] = shards.map((queries, shard) => {
     if (failed.has(shard)) return undefined;
     try {
-      return rankShard(queries, index, ast, window, ranking);
+      return planShardSearch(queries, index, ast, window);
+    } catch (error) {
+      failed.set(shard, failure(shard, error));
+      return undefined;
+    }
+  });
+  let ranking = statistics;
+  if (ranking === undefined) {
+    ranking = NO_STATISTICS;
+    planned.forEach((plan, shard) => {
+      if (plan === undefined) return;
+      try {
+        ranking = addStatistics(ranking!, plannedStatistics(shards[shard]!, plan));
+      } catch (error) {
+        failed.set(shard, failure(shard, error));
+        planned[shard] = undefined;
+      }
+    });
+  }
+
+  const ranked: (RankedShard | undefined)[] = planned.map((plan, shard) => {
+    if (plan === undefined) return undefined;
+    try {
+      return rankPlanned(shards[shard]!, plan, ranking);
     } catch (error) {
       failed.set(shard, failure(shard, error));
       return undefined;

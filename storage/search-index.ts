@@ -52,6 +52,10 @@ export class SearchIndex {
   /** Document counts of FTS5 expressions by table and expression, valid for `countsVersion`. */
   private readonly phraseCounts = new Map<string, number>();
   private countsVersion = '';
+  /** True while a read transaction of this class is open: its snapshot cannot change. */
+  private inReadSnapshot = false;
+  /** The changes version of the open read transaction's snapshot, once read. */
+  private snapshotVersion: string | undefined;
   readonly path: string;
 
   constructor(path: string, options: SearchIndexOptions) {
@@ -218,9 +222,29 @@ export class SearchIndex {
     }
   }
 
-  /** Runs `action` in one read transaction: every statement sees the same snapshot. */
+  /**
+   * Runs `action` in one read transaction: every statement sees the same snapshot. Inside a
+   * transaction already open (a search holding one snapshot over its statistics, ranking and
+   * page) it runs in that one: no savepoint, the caller's snapshot serves.
+   */
   readTransaction<T>(action: () => T): T {
-    return this.db.transaction(action).deferred();
+    if (this.db.inTransaction) return action();
+    // Prepared BEGIN and COMMIT: better-sqlite3's transaction() wraps a new function on
+    // every call (4.3 us against 0.45 us, measured), and a search opens one per shard.
+    this.statement('BEGIN DEFERRED').run();
+    this.inReadSnapshot = true;
+    let result: T;
+    try {
+      result = action();
+    } catch (error) {
+      if (this.db.inTransaction) this.statement('ROLLBACK').run();
+      throw error;
+    } finally {
+      this.inReadSnapshot = false;
+      this.snapshotVersion = undefined;
+    }
+    this.statement('COMMIT').run();
+    return result;
   }
 
   /** Drops every remembered layout record and phrase count. */
@@ -236,6 +260,12 @@ export class SearchIndex {
    * transaction it is that of the transaction's snapshot.
    */
   private changesVersion(): string {
+    // A read snapshot sees no commits: its version is read once (about 4 us a statement).
+    if (this.inReadSnapshot) return (this.snapshotVersion ??= this.readChangesVersion());
+    return this.readChangesVersion();
+  }
+
+  private readChangesVersion(): string {
     const [dataVersion, ownChanges] = this.statement(
       'SELECT data_version, total_changes() FROM pragma_data_version',
     )

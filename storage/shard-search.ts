@@ -19,7 +19,14 @@ import {
   type SearchHit,
   type SearchSpec,
 } from '../messages/index.js';
-import { bindRanking, highlight, parseQuery, planSearch, type QueryNode } from './query/index.js';
+import {
+  bindRanking,
+  highlight,
+  parseQuery,
+  planSearch,
+  type QueryNode,
+  type SearchPlan,
+} from './query/index.js';
 import type { LayoutRecord } from './search-index.js';
 import type { ShardQueries } from './shard-queries.js';
 
@@ -56,19 +63,53 @@ function requireRecord(queries: ShardQueries, name: IndexName): LayoutRecord {
   return record;
 }
 
+/**
+ * A query planned for one shard's layout, shared by the shard's statistics and its ranking
+ * (planning costs about as much as a search that finds nothing). Make and use it inside one
+ * read transaction: the layout record is that of the transaction's snapshot.
+ */
+export interface PlannedShardSearch {
+  readonly record: LayoutRecord;
+  readonly plan: SearchPlan;
+  readonly spec: Pick<SearchSpec, 'limit' | 'sort'>;
+}
+
+/**
+ * Plans `ast` for this shard's layout of `index`, asking one row more than `spec.limit`
+ * (see `rankPlanned`). IndexNotFoundError when the shard does not have the index.
+ */
+export function planShardSearch(
+  queries: ShardQueries,
+  index: string,
+  ast: QueryNode,
+  spec: Pick<SearchSpec, 'limit' | 'sort'>,
+): PlannedShardSearch {
+  const record = requireRecord(queries, indexName(index));
+  // One row more than asked: only when it ties with the last one does a run of equal
+  // rows cross the page's end, and only then are the rest of the run fetched.
+  const plan = planSearch(ast, record.layout, {
+    limit: spec.limit + 1,
+    offset: 0,
+    ...(spec.sort === undefined ? {} : { sort: spec.sort }),
+  });
+  return { record, plan, spec };
+}
+
+/** This shard's BM25 statistics for the phrases of a planned search. */
+export function plannedStatistics(queries: ShardQueries, planned: PlannedShardSearch): CorpusStatistics {
+  const search = queries.search;
+  const totals = search.corpusTotals(planned.record.layout.ftsTable);
+  const phrases: Record<string, number> = {};
+  for (const phrase of planned.plan.phrases)
+    phrases[phrase.key] = search.phraseDocuments(planned.record.layout.ftsTable, phrase.expr);
+  return { documents: totals.documents, tokens: totals.tokens, phrases };
+}
+
 /** This shard's BM25 statistics for the phrases of `ast` in index `index`. */
 export function shardStatistics(queries: ShardQueries, index: string, ast: QueryNode): CorpusStatistics {
-  const name = indexName(index);
-  const search = queries.search;
-  return search.readTransaction(() => {
-    const { layout } = requireRecord(queries, name);
-    const plan = planSearch(ast, layout, { limit: 0, offset: 0 });
-    const totals = search.corpusTotals(layout.ftsTable);
-    const phrases: Record<string, number> = {};
-    for (const phrase of plan.phrases)
-      phrases[phrase.key] = search.phraseDocuments(layout.ftsTable, phrase.expr);
-    return { documents: totals.documents, tokens: totals.tokens, phrases };
-  });
+  return queries.search.readTransaction(() =>
+    plannedStatistics(queries, planShardSearch(queries, index, ast, { limit: 0 })),
+  );
 }
 
 /**
@@ -84,47 +125,48 @@ export function rankShard(
   spec: Pick<SearchSpec, 'limit' | 'sort'>,
   statistics: CorpusStatistics | undefined,
 ): RankedShard {
-  const name = indexName(index);
+  return queries.search.readTransaction(() =>
+    rankPlanned(queries, planShardSearch(queries, index, ast, spec), statistics),
+  );
+}
+
+/** `rankShard` of a search planned in the same read transaction. */
+export function rankPlanned(
+  queries: ShardQueries,
+  planned: PlannedShardSearch,
+  statistics: CorpusStatistics | undefined,
+): RankedShard {
   const search = queries.search;
-  return search.readTransaction(() => {
-    const record = requireRecord(queries, name);
-    // One row more than asked: only when it ties with the last one does a run of equal
-    // rows cross the page's end, and only then are the rest of the run fetched.
-    const plan = planSearch(ast, record.layout, {
-      limit: spec.limit + 1,
-      offset: 0,
-      ...(spec.sort === undefined ? {} : { sort: spec.sort }),
-    });
-    let rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
-    // Fewer rows than asked for are all the matches; a plan that scores every match once
-    // counted them on the way. Either saves a count query (with filters it runs the whole
-    // query a second time).
-    const everyMatch =
-      rows.length <= spec.limit
-        ? rows.length
-        : plan.countedByRanking
-          ? (search.statement('SELECT cameo_ranked_rows() AS n').get() as { n: number }).n
-          : undefined;
-    const last = rows[spec.limit - 1];
-    const beyond = rows[spec.limit];
-    const tiesLast = (row: RankedRow): boolean =>
-      last !== undefined &&
-      row.score === last.score &&
-      (spec.sort === undefined || (row.sortValue ?? null) === (last.sortValue ?? null));
-    if (last !== undefined && beyond !== undefined && tiesLast(beyond)) {
-      const tieKey = spec.sort === undefined ? [last.score] : [last.score, last.sortValue ?? null];
-      const tied = search
-        .statement(plan.tieSql)
-        .all(...bindRanking(plan.tieParams, statistics), ...tieKey) as RankedRow[];
-      rows = [...rows.filter((row) => !tiesLast(row)), ...tied];
-    } else {
-      rows = rows.slice(0, spec.limit);
-    }
-    if (everyMatch !== undefined) return { rows, totalHits: everyMatch, record };
-    const count = search.statement(plan.countSql).get(...bindRanking(plan.countParams, statistics)) as
-      Record<string, number> | undefined;
-    return { rows, totalHits: count === undefined ? 0 : Number(Object.values(count)[0] ?? 0), record };
-  });
+  const { record, plan, spec } = planned;
+  let rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
+  // Fewer rows than asked for are all the matches; a plan that scores every match once
+  // counted them on the way. Either saves a count query (with filters it runs the whole
+  // query a second time).
+  const everyMatch =
+    rows.length <= spec.limit
+      ? rows.length
+      : plan.countedByRanking
+        ? (search.statement('SELECT cameo_ranked_rows() AS n').get() as { n: number }).n
+        : undefined;
+  const last = rows[spec.limit - 1];
+  const beyond = rows[spec.limit];
+  const tiesLast = (row: RankedRow): boolean =>
+    last !== undefined &&
+    row.score === last.score &&
+    (spec.sort === undefined || (row.sortValue ?? null) === (last.sortValue ?? null));
+  if (last !== undefined && beyond !== undefined && tiesLast(beyond)) {
+    const tieKey = spec.sort === undefined ? [last.score] : [last.score, last.sortValue ?? null];
+    const tied = search
+      .statement(plan.tieSql)
+      .all(...bindRanking(plan.tieParams, statistics), ...tieKey) as RankedRow[];
+    rows = [...rows.filter((row) => !tiesLast(row)), ...tied];
+  } else {
+    rows = rows.slice(0, spec.limit);
+  }
+  if (everyMatch !== undefined) return { rows, totalHits: everyMatch, record };
+  const count = search.statement(plan.countSql).get(...bindRanking(plan.countParams, statistics)) as
+    Record<string, number> | undefined;
+  return { rows, totalHits: count === undefined ? 0 : Number(Object.values(count)[0] ?? 0), record };
 }
 
 /**

@@ -63,4 +63,38 @@ describe('SearchIndex remembered values', () => {
       writer.close();
     }
   });
+
+  it('keeps one snapshot through a read transaction and the calls nested in it, and sees later commits after it', () => {
+    const path = join(directory.path, 'snapshot.sqlite');
+    const writer = new SearchIndex(path, { readOnly: false });
+    const reader = new SearchIndex(path, { readOnly: true });
+    try {
+      writer.writeTransaction(() => writer.putLayoutRecord(record('notes', 1)));
+      const weightOf = (index: SearchIndex) => index.layoutRecord('notes')?.layout.textFields[0]?.weight;
+      const seen = reader.readTransaction(() => {
+        const before = weightOf(reader);
+        writer.writeTransaction(() => writer.putLayoutRecord(record('notes', 2)));
+        // A nested read transaction joins the open one instead of starting a new snapshot.
+        const nested = reader.readTransaction(() => weightOf(reader));
+        return [before, nested, weightOf(reader)];
+      });
+      expect(seen).toEqual([1, 1, 1]);
+      expect(reader.db.inTransaction).toBe(false);
+      expect(weightOf(reader)).toBe(2);
+
+      // A failing action ends the transaction too, and the next one sees the newest commit.
+      expect(() =>
+        reader.readTransaction(() => {
+          weightOf(reader);
+          throw new Error('abandoned');
+        }),
+      ).toThrow('abandoned');
+      expect(reader.db.inTransaction).toBe(false);
+      writer.writeTransaction(() => writer.putLayoutRecord(record('notes', 3)));
+      expect(reader.readTransaction(() => weightOf(reader))).toBe(3);
+    } finally {
+      reader.close();
+      writer.close();
+    }
+  });
 });
