@@ -181,6 +181,29 @@ export const StatsReply = defineMessage(
 /** Reply to StatsRequest. */
 export type StatsReply = MessageOf<typeof StatsReply>;
 
+/**
+ * Documents per index, from the shard's metadata alone: cheap whatever the index's size
+ * (StatsRequest also measures bytes, which reads every page of the shard's SQLite file).
+ * Health checks ask this.
+ */
+export const DocumentCountsRequest = defineMessage(
+  'DocumentCountsRequest',
+  z.object({ type: z.literal('DocumentCountsRequest') }),
+);
+/** Documents per index of a shard. */
+export type DocumentCountsRequest = MessageOf<typeof DocumentCountsRequest>;
+
+/** Reply to DocumentCountsRequest. */
+export const DocumentCountsReply = defineMessage(
+  'DocumentCountsReply',
+  z.object({
+    type: z.literal('DocumentCountsReply'),
+    indexes: z.array(z.object({ name: z.string(), documents: z.number().int().nonnegative() })),
+  }),
+);
+/** Reply to DocumentCountsRequest. */
+export type DocumentCountsReply = MessageOf<typeof DocumentCountsReply>;
+
 /** Read an index's schema. */
 export const GetSchemaRequest = defineMessage(
   'GetSchemaRequest',
@@ -246,6 +269,7 @@ export type ShardRequest =
   | GetRequest
   | CountRequest
   | StatsRequest
+  | DocumentCountsRequest
   | GetSchemaRequest
   | PutSchemaRequest
   | DropIndexRequest
@@ -260,6 +284,7 @@ export interface ShardReplies {
   GetRequest: GetReply;
   CountRequest: CountReply;
   StatsRequest: StatsReply;
+  DocumentCountsRequest: DocumentCountsReply;
   GetSchemaRequest: SchemaReply;
   PutSchemaRequest: SchemaReply;
   DropIndexRequest: DropIndexReply;

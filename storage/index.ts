@@ -25,7 +25,13 @@ export {
 } from './node-search.js';
 export { addStatistics, NO_STATISTICS } from './query/index.js';
 export { mergeHits, hitOrder, type HitPage, type MergedHits, type Ranked } from './merge-hits.js';
-export type { ShardQueries, FoundDocument, ShardStats, DocumentPage } from './shard-queries.js';
+export type {
+  ShardQueries,
+  FoundDocument,
+  ShardStats,
+  DocumentPage,
+  DocumentCount,
+} from './shard-queries.js';
 export type { ScannedDocument } from './document-store.js';
 export type { WriteOperation, WritePolicy } from './write-group.js';
 export { checkCompatible, type SchemaPatch } from './schema-rules.js';

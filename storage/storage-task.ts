@@ -16,7 +16,7 @@ import type {
 import type { ShardFailure } from './node-search.js';
 import type { SchemaPatch } from './schema-rules.js';
 import type { CompactResult, ShardStoreOptions } from './shard-store.js';
-import type { DocumentPage, FoundDocument, ShardStats } from './shard-queries.js';
+import type { DocumentCount, DocumentPage, FoundDocument, ShardStats } from './shard-queries.js';
 import type { WriteOperation } from './write-group.js';
 
 /** Options for the writer a task opens (without the logger, which cannot cross threads). */
@@ -61,6 +61,7 @@ export type StorageTask =
     }
   | { readonly kind: 'count'; readonly shardPath: string; readonly index: string; readonly query: string }
   | { readonly kind: 'stats'; readonly shardPath: string }
+  | { readonly kind: 'documentCounts'; readonly shardPath: string }
   | { readonly kind: 'getSchema'; readonly shardPath: string; readonly index: string }
   | {
       readonly kind: 'putSchema';
@@ -104,6 +105,7 @@ export type StorageTaskValue =
     }
   | { readonly kind: 'count'; readonly count: number }
   | { readonly kind: 'stats'; readonly stats: ShardStats }
+  | { readonly kind: 'documentCounts'; readonly indexes: DocumentCount[] }
   | { readonly kind: 'getSchema'; readonly schema: IndexSchema | undefined }
   | { readonly kind: 'putSchema'; readonly schema: IndexSchema }
   | { readonly kind: 'patchSchema'; readonly schema: IndexSchema }

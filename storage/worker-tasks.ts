@@ -69,6 +69,8 @@ function run(task: StorageTask): StorageTaskValue {
       return { kind: task.kind, count: countShard(readsFor(task.shardPath), task.index, task.query) };
     case 'stats':
       return { kind: task.kind, stats: readsFor(task.shardPath).stats() };
+    case 'documentCounts':
+      return { kind: task.kind, indexes: readsFor(task.shardPath).documentCounts() };
     case 'getSchema':
       return { kind: task.kind, schema: readsFor(task.shardPath).getSchema(task.index) };
     case 'putSchema':

@@ -189,6 +189,10 @@ export function microshardActor(
           watermark: stats.watermark,
         };
       },
+      async DocumentCountsRequest(_state, _message, context) {
+        const { indexes } = await runTask(readers, { kind: 'documentCounts', shardPath }, context.signal);
+        return { type: 'DocumentCountsReply', indexes };
+      },
       async GetSchemaRequest(state, message) {
         // The writer's view: schema changes are made there, so it is never behind.
         const { schema } = await runTask(state.writer, {

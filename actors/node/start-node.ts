@@ -272,10 +272,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
             actor === undefined ? 'failed' : actor.status === 'stopping' ? 'stopped' : actor.status;
           if (ref !== undefined && state === 'running') {
             try {
-              const stats = await ref.ask({ type: 'StatsRequest' }, { timeoutMs: statsTimeoutMs });
-              documents = stats.indexes.reduce((sum, index) => sum + index.documents, 0);
-            } catch {
+              // Counts only: measuring bytes reads every page of a shard, which on a large
+              // index outlasts the deadline and would report a healthy shard as failed.
+              const counts = await ref.ask({ type: 'DocumentCountsRequest' }, { timeoutMs: statsTimeoutMs });
+              documents = counts.indexes.reduce((sum, index) => sum + index.documents, 0);
+            } catch (error) {
               state = 'failed';
+              logger.warn({ err: error, shard: id }, 'shard did not answer the health check');
             }
           }
           return { id, state, documents, mailboxDepth: actor?.mailboxDepth ?? 0 };

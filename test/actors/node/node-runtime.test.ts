@@ -176,6 +176,10 @@ describe('a single node', () => {
     );
     const stats = await shard.ask({ type: 'StatsRequest' });
     expect(stats.indexes[0]?.documents).toBe(301);
+    // The health check's cheap counts agree with the full stats, per index and per node.
+    const counts = await shard.ask({ type: 'DocumentCountsRequest' });
+    expect(counts.indexes).toEqual([{ name: 'load', documents: 301 }]);
+    expect((await node.status()).shards.map((entry) => entry.documents)).toEqual([301]);
     // One LMDB transaction (and fsync) per group, not per write: the write-ahead log
     // sequence advanced by far fewer than 301 groups.
     expect(stats.watermark).toBeLessThan(100);
