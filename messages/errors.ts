@@ -227,6 +227,17 @@ export class StorageError extends CameoError {
   }
 }
 
+/**
+ * The disk (or LMDB's map) is full. Not a broken store: writes fail until space is freed,
+ * then succeed again; reads and searches go on. The message says whether anything was kept.
+ */
+export class StorageFullError extends CameoError {
+  static readonly code = 'STORAGE_FULL';
+  constructor(message: string, options: CameoErrorOptions = {}) {
+    super(StorageFullError.code, message, options);
+  }
+}
+
 /** Something is shutting down and no longer accepts work. */
 export class ShuttingDownError extends CameoError {
   static readonly code = 'SHUTTING_DOWN';
@@ -287,6 +298,7 @@ const simpleClasses: ReadonlyArray<[string, SimpleErrorClass]> = [
   [SchemaConflictError.code, SchemaConflictError],
   [FieldTypeError.code, FieldTypeError],
   [StorageError.code, StorageError],
+  [StorageFullError.code, StorageFullError],
   [ShuttingDownError.code, ShuttingDownError],
 ];
 for (const [code, ErrorClass] of simpleClasses) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   IndexNotFoundError,
   StorageError,
+  StorageFullError,
   indexName,
   type IndexSchema,
   type SearchHit,
@@ -30,6 +31,7 @@ import {
   type SchemaPatch,
 } from './schema-rules.js';
 import { SearchIndex } from './search-index.js';
+import { isStorageFull } from './storage-full.js';
 import { ShardQueries, type FoundDocument, type ShardStats } from './shard-queries.js';
 import { searchShard } from './node-search.js';
 import { countShard } from './shard-search.js';
@@ -146,6 +148,8 @@ export class ShardStore {
         pending = { entry, documents: group.documents };
       });
     } catch (error) {
+      if (isStorageFull(error))
+        throw new StorageFullError('the disk is full: nothing was written', { cause: error });
       throw new StorageError('write group failed in LMDB; nothing was written', { cause: error });
     }
     if (pending !== undefined) this.applyToIndex(pending.entry.sequence, pending);
@@ -299,6 +303,12 @@ export class ShardStore {
       this.applier.catchUp(sequence, pending);
     } catch (error) {
       // Durable in LMDB; the next write or the next open replays it.
+      if (isStorageFull(error)) {
+        throw new StorageFullError(
+          `the disk is full: write ${sequence} is durable but not yet searchable (the search index catches up with the next write or start once space is freed)`,
+          { cause: error },
+        );
+      }
       throw new StorageError(`write ${sequence} is durable but could not be applied to the search index`, {
         cause: error,
       });

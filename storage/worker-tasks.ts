@@ -11,12 +11,13 @@
  * writes to one thread is still faster.
  * @module
  */
-import { assertNever, toCameoError } from '../messages/index.js';
+import { CameoError, StorageFullError, assertNever, toCameoError } from '../messages/index.js';
 import type { ShardQueries } from './shard-queries.js';
 import { ShardReader } from './shard-reader.js';
 import { collectStatistics, searchShards } from './node-search.js';
 import { countShard } from './shard-search.js';
 import { ShardStore, type ShardStoreOptions } from './shard-store.js';
+import { isStorageFull } from './storage-full.js';
 import type { StorageTask, StorageTaskResult, StorageTaskValue } from './storage-task.js';
 
 const stores = new Map<string, ShardStore>();
@@ -101,6 +102,11 @@ export default function runStorageTask(task: StorageTask): StorageTaskResult {
   try {
     return { ok: true, ...run(task) };
   } catch (error) {
-    return { ok: false, kind: task.kind, error: toCameoError(error).toWire() };
+    // A full disk met outside a write group (a schema change, a compaction) is still a full disk.
+    const failure =
+      !(error instanceof CameoError) && isStorageFull(error)
+        ? new StorageFullError(`the disk is full: ${task.kind} failed`, { cause: error })
+        : toCameoError(error);
+    return { ok: false, kind: task.kind, error: failure.toWire() };
   }
 }

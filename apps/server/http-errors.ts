@@ -24,6 +24,7 @@ import {
   RemoteError,
   SchemaConflictError,
   ShuttingDownError,
+  StorageFullError,
   UnknownActorError,
   ValidationError,
 } from '../../messages/index.js';
@@ -122,6 +123,8 @@ function statusOf(error: CameoError): number | undefined {
   }
   if (error instanceof IndexNotFoundError || error instanceof DocumentNotFoundError) return 404;
   if (error instanceof SchemaConflictError || error instanceof MemberUpError) return 409;
+  // Insufficient Storage: retrying helps only once an operator frees space.
+  if (error instanceof StorageFullError) return 507;
   if (
     error instanceof OverloadedError ||
     error instanceof AskTimeoutError ||

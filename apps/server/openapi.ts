@@ -49,6 +49,10 @@ const commonErrors = {
   },
 };
 const bodyErrors = { ...commonErrors, '413': errorResponse('Request body larger than http.max_body_bytes.') };
+/** A write the disk has no room for (nothing written, or durable but not yet searchable: see the message). */
+const storageFull = {
+  '507': errorResponse('STORAGE_FULL: the disk is full; writes succeed again once space is freed.'),
+};
 
 function operation(summary: string, extra: Schema): Schema {
   return { summary, ...extra };
@@ -74,6 +78,7 @@ export function openApiDocument(): Schema {
             '200': ok('Written and durable', ref('WriteResult')),
             '404': errorResponse('Index not found'),
             ...bodyErrors,
+            ...storageFull,
           },
         }),
         get: operation('Read one document (the stored JSON object)', {
@@ -92,6 +97,7 @@ export function openApiDocument(): Schema {
             '200': ok('Deleted', ref('WriteResult')),
             '404': errorResponse('Index or document not found'),
             ...commonErrors,
+            ...storageFull,
           },
         }),
       },
@@ -187,6 +193,7 @@ export function openApiDocument(): Schema {
             '201': ok('Created', ref('ConfigResult')),
             '409': errorResponse('Conflicting change to a populated index'),
             ...bodyErrors,
+            ...storageFull,
           },
         }),
         get: operation('Read the index schema', {

@@ -14,6 +14,7 @@ import {
   RemoteError,
   SchemaConflictError,
   StorageError,
+  StorageFullError,
   type ClientOp,
 } from '../../../messages/index.js';
 import { fakeGateway, jsonInit, never } from './fake-node.js';
@@ -25,7 +26,8 @@ describe('error mapping', () => {
     ['PeerGoneError', new PeerGoneError('peer left'), 503, 'PEER_GONE'],
     ['ActorStoppedError', new ActorStoppedError('router stopped'), 503, 'ACTOR_STOPPED'],
     ['SchemaConflictError', new SchemaConflictError('type change'), 409, 'SCHEMA_CONFLICT'],
-    ['StorageError', new StorageError('disk full'), 500, 'STORAGE_ERROR'],
+    ['StorageError', new StorageError('corrupt page'), 500, 'STORAGE_ERROR'],
+    ['StorageFullError', new StorageFullError('the disk is full'), 507, 'STORAGE_FULL'],
     ['RemoteError', new RemoteError('WEIRD', 'odd remote failure'), 500, 'WEIRD'],
   ];
   it.each(cases)('maps %s to its status with {error, details}', async (_name, error, status, code) => {
