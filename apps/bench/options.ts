@@ -47,6 +47,8 @@ export interface BenchOptions {
   readonly maxOperations?: number;
   readonly mix: Weights<OperationKind>;
   readonly queryMix: Weights<QueryKind>;
+  /** Search: this one query every time instead of generated ones. */
+  readonly fixedQuery?: string;
   readonly batchSize: number;
   readonly searchLimit: number;
   readonly index: string;
@@ -140,6 +142,10 @@ function buildProgram(): Command {
       '--query-mix <weights>',
       'search: weights of term, phrase, prefix, filtered',
       'term=40,phrase=20,prefix=20,filtered=20',
+    )
+    .option(
+      '--query <text>',
+      'search: send this one query every time (a word that matches nothing measures the request path alone)',
     )
     .option('--batch-size <n>', 'documents per bulk request', '1000')
     .option('--search-limit <n>', 'hits per search', '10')
@@ -240,6 +246,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     ...(maxOperations === undefined ? {} : { maxOperations }),
     mix,
     queryMix: parseWeights(text('queryMix')!, QUERY_KINDS, '--query-mix'),
+    ...(text('query') === undefined ? {} : { fixedQuery: text('query')! }),
     batchSize: parseCount(text('batchSize')!, '--batch-size'),
     searchLimit: parseCount(text('searchLimit')!, '--search-limit'),
     index,

@@ -204,6 +204,7 @@ export async function runBench(options: BenchOptions, hooks: RunHooks = {}): Pro
       mix: options.mix,
       batchSize: options.batchSize,
       queryMix: options.queryMix,
+      ...(options.fixedQuery === undefined ? {} : { fixedQuery: options.fixedQuery }),
       searchLimit: options.searchLimit,
       seed: options.seed,
       idPrefix,

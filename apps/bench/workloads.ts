@@ -140,6 +140,8 @@ export interface WorkloadOptions {
   readonly mix: Weights<OperationKind>;
   readonly batchSize: number;
   readonly queryMix: Weights<QueryKind>;
+  /** Send this query every time instead of generated ones. */
+  readonly fixedQuery?: string;
   /** Hits asked per search. */
   readonly searchLimit: number;
   readonly seed: number;
@@ -182,7 +184,11 @@ function outcomeOf(
 export function createWorkload(options: WorkloadOptions): Workload {
   const random = seededRandom(options.seed);
   const pickKind = weightedPicker(options.mix, random);
-  const nextQuery = queryGenerator(options.corpus, options.queryMix, random);
+  const fixedQuery = options.fixedQuery;
+  const nextQuery =
+    fixedQuery === undefined
+      ? queryGenerator(options.corpus, options.queryMix, random)
+      : () => ({ query: fixedQuery });
   const base = `/api/${encodeURIComponent(options.index)}`;
   let documentCursor = 0;
   let documentsSent = 0;

@@ -93,6 +93,23 @@ describe('createWorkload', () => {
     const outcome = await createWorkload({ ...base, target, mix: { search: 1 } }).next()();
     expect(outcome).toEqual({ kind: 'search', status: 503, units: 0, errorCode: 'OVERLOADED' });
   });
+
+  it('sends the one query it is given every time', async () => {
+    const bodies: string[] = [];
+    const target: HttpTarget = {
+      url: 'http://fake',
+      send: async (_method, _path, body) => {
+        bodies.push(String(body));
+        return { status: 200, body: '{"hits":[]}' };
+      },
+      close: () => undefined,
+    };
+    const workload = createWorkload({ ...base, target, mix: { search: 1 }, fixedQuery: 'zzzq' });
+    for (let i = 0; i < 5; i++) await workload.next()();
+    expect(bodies.map((body) => (JSON.parse(body) as { query: string }).query)).toEqual(
+      Array(5).fill('zzzq'),
+    );
+  });
 });
 
 describe('queryGenerator', () => {
