@@ -183,6 +183,11 @@ export const Search = defineMessage(
      * cluster (gathered with CollectSearchStatistics); absent, a node ranks with its own.
      */
     statistics: corpusStatisticsSchema.optional(),
+    /**
+     * Also answer this node's own statistics for the query (SearchResult.statistics): the
+     * fanning-out node ranked with remembered statistics and checks them against the sum.
+     */
+    reportStatistics: z.boolean().optional(),
   }),
 );
 /** Search an index. */
@@ -200,6 +205,11 @@ export const Stream = defineMessage(
      * cluster (gathered with CollectSearchStatistics); absent, a node ranks with its own.
      */
     statistics: corpusStatisticsSchema.optional(),
+    /**
+     * Also answer this node's own statistics for the query (SearchResult.statistics): the
+     * fanning-out node ranked with remembered statistics and checks them against the sum.
+     */
+    reportStatistics: z.boolean().optional(),
   }),
 );
 /** A streamed search. */
@@ -215,6 +225,8 @@ export const SearchResult = defineMessage(
     totalShards: z.number().int().nonnegative(),
     failedShards: z.number().int().nonnegative(),
     nodesContacted: z.number().int().nonnegative(),
+    /** With `reportStatistics`: the answering node's own BM25 statistics for the query. */
+    statistics: corpusStatisticsSchema.optional(),
   }),
 );
 /** Reply to Search and Stream. */

@@ -22,6 +22,7 @@ export {
   type ShardFailure,
   type CollectedStatistics,
   type NodeSearchResult,
+  type SearchShardsOptions,
 } from './node-search.js';
 export { addStatistics, NO_STATISTICS } from './query/index.js';
 export { mergeHits, hitOrder, type HitPage, type MergedHits, type Ranked } from './merge-hits.js';

@@ -49,6 +49,18 @@ export interface NodeSearchResult {
   readonly hits: SearchHit[];
   readonly totalHits: number;
   readonly shardErrors: ShardFailure[];
+  /**
+   * With `reportStatistics`: these shards' own BM25 statistics for the query (summed over the
+   * shards that answered), read in the snapshot the search ran in. A cluster search that
+   * ranked with remembered statistics checks them against the sum of every node's.
+   */
+  readonly statistics?: CorpusStatistics;
+}
+
+/** Options of `searchShards`. */
+export interface SearchShardsOptions {
+  /** Also return the shards' own statistics (see NodeSearchResult.statistics). */
+  readonly reportStatistics?: boolean;
 }
 
 function failure(shard: number, error: unknown): ShardFailure {
@@ -91,12 +103,13 @@ export function searchShards(
   index: string,
   spec: SearchSpec,
   statistics?: CorpusStatistics,
+  options: SearchShardsOptions = {},
 ): NodeSearchResult {
   checkSearchWindow(spec);
   const ast = parseQuery(spec.query);
   const failed = new Map<number, ShardFailure>();
   return inReadSnapshots(shards, failed, () =>
-    searchInSnapshots(shards, index, spec, ast, failed, statistics),
+    searchInSnapshots(shards, index, spec, ast, failed, statistics, options.reportStatistics === true),
   );
 }
 
@@ -134,6 +147,7 @@ function searchInSnapshots(
   ast: QueryNode,
   failed: Map<number, ShardFailure>,
   statistics: CorpusStatistics | undefined,
+  reportStatistics: boolean,
 ): NodeSearchResult {
   const window = { limit: spec.offset + spec.limit, ...(spec.sort === undefined ? {} : { sort: spec.sort }) };
   const planned: (PlannedShardSearch | undefined)[] = shards.map((queries, shard) => {
@@ -145,19 +159,21 @@ function searchInSnapshots(
       return undefined;
     }
   });
-  let ranking = statistics;
-  if (ranking === undefined) {
-    ranking = NO_STATISTICS;
+  let own: CorpusStatistics | undefined;
+  if (statistics === undefined || reportStatistics) {
+    let sum = NO_STATISTICS;
     planned.forEach((plan, shard) => {
       if (plan === undefined) return;
       try {
-        ranking = addStatistics(ranking!, plannedStatistics(shards[shard]!, plan));
+        sum = addStatistics(sum, plannedStatistics(shards[shard]!, plan));
       } catch (error) {
         failed.set(shard, failure(shard, error));
         planned[shard] = undefined;
       }
     });
+    own = sum;
   }
+  const ranking = statistics ?? own;
 
   const ranked: (RankedShard | undefined)[] = planned.map((plan, shard) => {
     if (plan === undefined) return undefined;
@@ -196,7 +212,12 @@ function searchInSnapshots(
     }
   });
   const hits = [...hitsByShard.values()].flat().sort(order);
-  return { hits, totalHits: Math.max(0, totalHits), shardErrors: [...failed.values()] };
+  return {
+    hits,
+    totalHits: Math.max(0, totalHits),
+    shardErrors: [...failed.values()],
+    ...(reportStatistics && own !== undefined ? { statistics: own } : {}),
+  };
 }
 
 /**

@@ -51,6 +51,8 @@ export type StorageTask =
       readonly index: string;
       readonly search: SearchSpec;
       readonly statistics?: CorpusStatistics;
+      /** Also return these shards' own statistics for the query. */
+      readonly reportStatistics?: boolean;
     }
   /** BM25 statistics of a query over several shards (the first phase of a cluster search). */
   | {
@@ -97,6 +99,7 @@ export type StorageTaskValue =
       readonly hits: SearchHit[];
       readonly totalHits: number;
       readonly shardErrors: ShardFailure[];
+      readonly statistics?: CorpusStatistics;
     }
   | {
       readonly kind: 'searchStatistics';

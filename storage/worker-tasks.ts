@@ -62,7 +62,9 @@ function run(task: StorageTask): StorageTaskValue {
     case 'search':
       return {
         kind: task.kind,
-        ...searchShards(task.shardPaths.map(readsFor), task.index, task.search, task.statistics),
+        ...searchShards(task.shardPaths.map(readsFor), task.index, task.search, task.statistics, {
+          reportStatistics: task.reportStatistics === true,
+        }),
       };
     case 'searchStatistics':
       return { kind: task.kind, ...collectStatistics(task.shardPaths.map(readsFor), task.index, task.query) };

@@ -193,6 +193,7 @@ export function nodeOrchestrator(
         index: message.index,
         search: message.search,
         ...(message.statistics === undefined ? {} : { statistics: message.statistics }),
+        ...(message.reportStatistics === true ? { reportStatistics: true } : {}),
       },
       signal,
     );
@@ -204,6 +205,7 @@ export function nodeOrchestrator(
       totalShards: options.shardPaths.length,
       failedShards,
       nodesContacted: 1,
+      ...(result.statistics === undefined ? {} : { statistics: result.statistics }),
     };
   }
 

@@ -35,6 +35,7 @@ export class ClusterRouterMetrics {
   private readonly timeoutsTotal: Counter<'peer'>;
   private readonly readRepairs: Counter<'outcome'>;
   private readonly handoffDeleteMisses: Counter<'peer'>;
+  private readonly statisticsRounds: Counter<'source'>;
   private broadcasts = 0;
   private broadcastNodeFailures = 0;
   private retries = 0;
@@ -92,6 +93,17 @@ export class ClusterRouterMetrics {
       labelNames: ['peer'],
       registers,
     });
+    this.statisticsRounds = new Counter({
+      name: 'cameodb_cluster_search_statistics_total',
+      help: 'Where cluster searches took their BM25 statistics: remembered (one round trip), changed (remembered ones were out of date: ranked again), counted (a statistics round first).',
+      labelNames: ['source'],
+      registers,
+    });
+  }
+
+  /** Where a cluster search took its BM25 statistics from. */
+  searchStatistics(source: 'remembered' | 'changed' | 'counted'): void {
+    this.statisticsRounds.inc({ source });
   }
 
   /** A read found a not-yet-moved document elsewhere and handed it to the owner (`adopted` 0: the owner had newer). */

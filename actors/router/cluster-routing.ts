@@ -40,6 +40,7 @@ import {
   type ListIndexesResult,
   type ReplyOf,
   type RouteDecision,
+  type CorpusStatistics,
   type Search,
   type SearchResult,
   type SchemaChanged,
@@ -58,6 +59,7 @@ import type { OrchestratorReplies, OrchestratorRequest } from '../orchestrator/n
 import type { SchemaCache } from '../orchestrator/schema-cache.js';
 import type { ActorRef } from '../ref.js';
 import type { ClusterRouterMetrics } from './cluster-metrics.js';
+import { sameStatistics, StatisticsMemory } from './statistics-memory.js';
 import { sleep } from '../runtime/index.js';
 
 type OrchestratorRef = ActorRef<OrchestratorRequest, OrchestratorReplies>;
@@ -81,6 +83,8 @@ export interface ClusterRoutingOptions {
   readonly metrics: ClusterRouterMetrics;
   /** Most nodes asked at once by one broadcast (default 16). */
   readonly fanOutLimit?: number;
+  /** Queries whose BM25 statistics are remembered for the next search (default 1024; 0: none). */
+  readonly rememberedQueries?: number;
   /** Deadline of one node's answer to a broadcast, and of one keyed remote attempt (default 10 s). */
   readonly peerTimeoutMs?: number;
   /** Attempts of a remote call whose failure may be transient (default 3). */
@@ -150,6 +154,7 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
   const peerTimeoutMs = options.peerTimeoutMs ?? 10_000;
   const maxAttempts = options.maxAttempts ?? 3;
   const backoffMs = options.retryBackoffMs ?? 50;
+  const statisticsMemory = new StatisticsMemory(options.rememberedQueries);
 
   const orchestratorOf = (target: string): OrchestratorRef =>
     target === nodeId
@@ -651,6 +656,10 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
    * (as on one node holding everything). Then every node answers its top offset+limit,
    * ranked with them; the pages are merged and the offset applied after the merge. A node
    * that fails the first phase is not asked again; its shards count as failed once.
+   *
+   * When the query's statistics are remembered from an earlier search, the first phase is
+   * skipped: the nodes rank with the remembered ones and report their own, and only if those
+   * no longer add up to the same numbers is the search ranked again (statistics-memory.ts).
    */
   async function search(message: Search | Stream, signal: AbortSignal): Promise<SearchResult> {
     const nodes = await broadcastDecision(message.index, signal);
@@ -658,31 +667,71 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
     const deadline = Date.now() + peerTimeoutMs;
     const what = `shards of index "${message.index}"`;
     const call = { signal, deadline, attemptMs: peerTimeoutMs, retry: true, what };
+    const { offset, limit } = message.search;
+    const rankedWith = (statistics: CorpusStatistics | undefined): Search | Stream => ({
+      ...message,
+      search: { ...message.search, offset: 0, limit: offset + limit },
+      ...(statistics === undefined ? {} : { statistics }),
+    });
     let statistics = message.statistics;
     let asked: readonly BroadcastNode[] = nodes;
     let failedBefore = 0;
     if (statistics === undefined && nodes.length > 1) {
-      const counted = await fanOut(nodes, (target) =>
-        askNode(
-          target,
-          { type: 'CollectSearchStatistics', index: message.index, query: message.search.query },
-          call,
-        ),
-      );
-      statistics = counted.replies.reduce(
-        (sum, reply) => addStatistics(sum, reply.statistics),
-        NO_STATISTICS,
-      );
-      asked = nodes.filter((node) => !counted.failedNodes.has(node.nodeId));
-      failedBefore = counted.failedShards;
+      const remembered = statisticsMemory.recall(message.index, message.search.query);
+      if (remembered !== undefined) {
+        const optimistic = await fanOut(nodes, (target) =>
+          askNode(target, { ...rankedWith(remembered), reportStatistics: true }, call),
+        );
+        const reported = sumReported(optimistic.replies);
+        if (reported !== undefined && sameStatistics(reported, remembered)) {
+          metrics.searchStatistics('remembered');
+          return mergedResult(message, nodes, optimistic, 0);
+        }
+        metrics.searchStatistics('changed');
+        asked = nodes.filter((node) => !optimistic.failedNodes.has(node.nodeId));
+        failedBefore = optimistic.failedShards;
+        statistics = reported;
+      }
+      if (statistics === undefined) {
+        metrics.searchStatistics('counted');
+        const counted = await fanOut(asked, (target) =>
+          askNode(
+            target,
+            { type: 'CollectSearchStatistics', index: message.index, query: message.search.query },
+            call,
+          ),
+        );
+        statistics = counted.replies.reduce(
+          (sum, reply) => addStatistics(sum, reply.statistics),
+          NO_STATISTICS,
+        );
+        asked = asked.filter((node) => !counted.failedNodes.has(node.nodeId));
+        failedBefore += counted.failedShards;
+      }
+      statisticsMemory.remember(message.index, message.search.query, statistics);
     }
+    const answered = await fanOut(asked, (target) => askNode(target, rankedWith(statistics), call));
+    return mergedResult(message, nodes, answered, failedBefore);
+  }
+
+  /** The nodes' own statistics summed, or undefined when a node did not report its own. */
+  function sumReported(replies: readonly SearchResult[]): CorpusStatistics | undefined {
+    let sum = NO_STATISTICS;
+    for (const reply of replies) {
+      if (reply.statistics === undefined) return undefined;
+      sum = addStatistics(sum, reply.statistics);
+    }
+    return sum;
+  }
+
+  /** The nodes' pages merged, the offset applied after the merge, failed shards counted. */
+  function mergedResult(
+    message: Search | Stream,
+    nodes: readonly BroadcastNode[],
+    answered: { replies: SearchResult[]; failedShards: number; contacted: number },
+    failedBefore: number,
+  ): SearchResult {
     const { offset, limit } = message.search;
-    const perNode = {
-      ...message,
-      search: { ...message.search, offset: 0, limit: offset + limit },
-      ...(statistics === undefined ? {} : { statistics }),
-    };
-    const answered = await fanOut(asked, (target) => askNode(target, perNode, call));
     const merged = mergeHits(answered.replies, {
       offset,
       limit,

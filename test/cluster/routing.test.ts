@@ -240,3 +240,53 @@ describe('schemas', () => {
     ).rejects.toMatchObject({ code: 'INDEX_NOT_FOUND' });
   });
 });
+
+describe('remembered search statistics', () => {
+  async function statisticsSources(node: RunningNode): Promise<Record<string, number>> {
+    const metric = node.metricsRegistry.getSingleMetric('cameodb_cluster_search_statistics_total');
+    const values = metric === undefined ? [] : (await metric.get()).values;
+    return Object.fromEntries(values.map((value) => [String(value.labels['source']), value.value]));
+  }
+  function growth(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    return Object.fromEntries(
+      [...keys].map((key) => [key, (after[key] ?? 0) - (before[key] ?? 0)]).filter(([, grew]) => grew !== 0),
+    );
+  }
+  const search = {
+    type: 'Search',
+    index: 'library',
+    search: { query: 'meadow signal', limit: 7, offset: 0 },
+  } as const;
+
+  it('skips the statistics round for a repeated search, notices when writes change them, and always equals one node', async () => {
+    const node = cluster.node(1);
+    const scored = (result: { hits: { id: string; score: number }[]; totalHits: number }) => ({
+      totalHits: result.totalHits,
+      hits: result.hits.map((hit) => [hit.id, hit.score]),
+    });
+    const before = await statisticsSources(node);
+    const first = await node.router.ask(search);
+    const second = await node.router.ask(search);
+    const expected = scored(await single.router.ask(search));
+    expect(expected.hits.length).toBeGreaterThan(0);
+    expect(scored(first)).toEqual(expected);
+    expect(scored(second)).toEqual(expected);
+    expect(growth(before, await statisticsSources(node))).toEqual({ counted: 1, remembered: 1 });
+
+    // A document with both words, written through another node: the remembered statistics
+    // no longer add up, and the search is ranked again with the new ones.
+    const extra = {
+      id: 'extra-meadow',
+      doc: { title: 'meadow meadow signal', body: 'signal', rank: 999, group: 'g9' },
+    };
+    await cluster.node(2).router.ask({ type: 'Write', index: 'library', ...extra });
+    await single.router.ask({ type: 'Write', index: 'library', ...extra });
+    const middle = await statisticsSources(node);
+    const third = await node.router.ask(search);
+    const expectedAfter = scored(await single.router.ask(search));
+    expect(expectedAfter.hits.map(([id]) => id)).toContain('extra-meadow');
+    expect(scored(third)).toEqual(expectedAfter);
+    expect(growth(middle, await statisticsSources(node))).toEqual({ changed: 1 });
+  });
+});
