@@ -72,6 +72,8 @@ export interface NodeClusterOptions {
   readonly peerTimeoutMs?: number;
   /** Most nodes asked at once by a broadcast (default 16). */
   readonly fanOutLimit?: number;
+  /** Queries whose BM25 statistics the router remembers to skip a round (default 1024; 0: none). */
+  readonly rememberedQueries?: number;
   /** Attempts of a remote call that failed transiently (default 3). */
   readonly maxAttempts?: number;
   /** First retry delay in ms, doubled per attempt (default 50). */
@@ -234,7 +236,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
                 schemas,
                 autoCreateIndexes: options.autoCreateIndexes ?? true,
                 metrics: cluster.metrics,
-                ...pick(options.cluster, ['fanOutLimit', 'peerTimeoutMs', 'maxAttempts', 'retryBackoffMs']),
+                ...pick(options.cluster, [
+                  'fanOutLimit',
+                  'rememberedQueries',
+                  'peerTimeoutMs',
+                  'maxAttempts',
+                  'retryBackoffMs',
+                ]),
               },
             }),
       }),
