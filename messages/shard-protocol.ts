@@ -55,12 +55,18 @@ export const BatchWriteRequest = defineMessage(
         routingKey: z.string().optional(),
         /** With `adopt`: the version the document had on the node that handed it off. */
         version: z.number().int().nonnegative().optional(),
+        /**
+         * With `adopt`: the hybrid logical clock stamp of the write that made the copy on the
+         * node that handed it off (absent: 0, older than any stamped write).
+         */
+        stamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
       }),
     ),
     requestId: z.string().optional(),
     /**
      * Rebalancing: the items are documents handed off by their previous owner; each is applied
-     * only when no live document and no tombstone has its id here (else its result is `skipped`).
+     * only when its stamp is newer than the live document and the tombstone with its id here
+     * (else its result is `skipped`).
      */
     adopt: z.boolean().optional(),
   }),

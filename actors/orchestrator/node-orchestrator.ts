@@ -539,6 +539,7 @@ export function nodeOrchestrator(
                 id: item.id,
                 doc: item.doc,
                 version: item.version,
+                ...(item.stamp === undefined ? {} : { stamp: item.stamp }),
                 ...(item.routingKey === undefined ? {} : { routingKey: item.routingKey }),
               })),
             },
