@@ -7,7 +7,7 @@
  * stamps per millisecond per shard is above any write rate a shard reaches, and more simply
  * carry into the next millisecond (stamps stay unique and ordered). One clock per shard
  * writer: it never goes backwards (`max(wall, last + 1)`), it starts above the last stamp
- * it persisted, and it moves past every stamp it receives (`observe`), so a write made after
+ * it persisted, and it moves past every stamp it receives (`receive`), so a write made after
  * a copy was received here gets a larger stamp than that copy.
  * @module
  */
@@ -19,9 +19,9 @@ export const STAMPS_PER_MS = 2 ** LOGICAL_BITS;
 /** The wall-clock time of stamp 0 (2025-01-01T00:00:00Z). */
 export const STAMP_EPOCH_MS = Date.UTC(2025, 0, 1);
 /**
- * How far ahead of this machine's clock a received stamp may move the clock (1 day). A stamp
- * further ahead comes from a broken clock: it is still compared as it is, but following it
- * would make every later stamp here a counter run-up toward 2^53.
+ * How far ahead of this machine's clock a received stamp may be (1 day). A stamp further
+ * ahead comes from a broken clock: it is taken as this far ahead, since following it would
+ * turn every later stamp here into a counter run-up toward 2^53.
  */
 export const MAX_FORWARD_MS = 24 * 3600_000;
 
@@ -41,7 +41,7 @@ export class HybridClock {
 
   /**
    * @param wallMs the machine's clock (Date.now; tests inject one)
-   * @param lastStamp the last stamp taken or observed before (persisted by the shard store)
+   * @param lastStamp the last stamp taken or received before (persisted by the shard store)
    */
   constructor(
     private readonly wallMs: () => number = Date.now,
@@ -50,20 +50,23 @@ export class HybridClock {
     this.last = lastStamp;
   }
 
-  /** A new stamp, larger than every stamp taken or observed before. */
+  /** A new stamp, larger than every stamp taken or received before. */
   next(): number {
     this.last = Math.max(stampOfTime(this.wallMs()), this.last + 1);
     return this.last;
   }
 
-  /** Moves the clock past a received stamp (bounded by MAX_FORWARD_MS ahead of the wall clock). */
-  observe(stamp: number): void {
-    if (stamp <= this.last || !Number.isSafeInteger(stamp)) return;
-    // max: the bound is below `last` when `last` already ran ahead, and a clock never goes back.
-    this.last = Math.max(this.last, Math.min(stamp, stampOfTime(this.wallMs() + MAX_FORWARD_MS)));
+  /**
+   * Takes in a stamp received from another node: returns it capped at MAX_FORWARD_MS ahead of
+   * this wall clock (what the receiver stores and compares), and moves the clock past it.
+   */
+  receive(stamp: number): number {
+    const accepted = Math.min(stamp, stampOfTime(this.wallMs() + MAX_FORWARD_MS));
+    if (accepted > this.last) this.last = accepted;
+    return accepted;
   }
 
-  /** The last stamp taken or observed (what the shard store persists). */
+  /** The last stamp taken or received (what the shard store persists). */
   latest(): number {
     return this.last;
   }

@@ -226,8 +226,8 @@ export class WriteGroup {
 
     const existing = this.store.getDocument(metadata.uid, id);
     const nextVersion = copy?.version ?? (existing === undefined ? 1 : existing.stored.version + 1);
-    // A new version is stamped above the one it replaces, even one received from a node whose
-    // clock ran further ahead than this clock follows (MAX_FORWARD_MS).
+    // A new version is stamped above the one it replaces. The clock already is (it persists its
+    // last stamp with every stamp it writes); this only guards the rule in the record itself.
     const stamp = copy?.stamp ?? Math.max(this.policy.clock.next(), (existing?.stored.stamp ?? 0) + 1);
     // Every version gets a new document number, never the old one's: the number is the FTS5
     // rowid, and ranking caches each rowid's length (cameo_bm25's length cache) on the
@@ -272,9 +272,8 @@ export class WriteGroup {
     // Never create an index from a handed-off document: it may have been dropped here.
     const metadata = this.metadataOf(name);
     if (metadata === undefined) throw new IndexNotFoundError(name);
-    const stamp = operation.stamp ?? 0;
     // Received: whatever is written here from now on is newer than this copy.
-    this.policy.clock.observe(stamp);
+    const stamp = this.policy.clock.receive(operation.stamp ?? 0);
     const live = this.store.getDocument(metadata.uid, id);
     const tombstone = this.store.getTombstone(metadata.uid, id);
     if (

@@ -7,7 +7,13 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { open } from 'lmdb';
-import { SHARD_FILES, ShardStore, stampOfTime, type WriteOperation } from '../../storage/index.js';
+import {
+  MAX_FORWARD_MS,
+  SHARD_FILES,
+  ShardStore,
+  stampOfTime,
+  type WriteOperation,
+} from '../../storage/index.js';
 import { decodeRecord, encodeRecord } from '../../storage/record-codec.js';
 import { ftsIds, silentLogger, temporaryDirectory } from './shard-helpers.js';
 
@@ -109,8 +115,10 @@ describe('ShardStore stamps', () => {
     store.close();
     wallMs = T - 3_600_000;
     store = openStore();
+    store.write('notes', 'other', { text: 'after restart' });
+    expect(stampOf('other')!).toBeGreaterThan(before);
     store.write('notes', 'k', { text: 'after restart' });
-    expect(stampOf('k')!).toBeGreaterThan(before);
+    expect(stampOf('k')!).toBeGreaterThan(stampOf('other')!);
     // A delete is stamped above it too: a copy of the old version stays deleted.
     store.delete('notes', 'k');
     expect(store.applyWrites([adopt('k', 'old', 1, before + 1)])[0]).toMatchObject({ result: 'skipped' });
@@ -126,6 +134,17 @@ describe('ShardStore stamps', () => {
     store = openStore();
     store.write('notes', 'local2', { text: 'after restart' });
     expect(stampOf('local2')!).toBe(ahead + 2);
+  });
+
+  it('takes a copy stamped by a broken clock (more than a day ahead) as a day ahead', () => {
+    const [result] = store.applyWrites([
+      adopt('far', 'from the future', 1, stampOfTime(T + 30 * MAX_FORWARD_MS)),
+    ]);
+    expect(result).toMatchObject({ result: 'created' });
+    expect(stampOf('far')).toBe(stampOfTime(T + MAX_FORWARD_MS));
+    // Later writes here still win over it, and stamps stay far below 2^53.
+    store.write('notes', 'far', { text: 'local' });
+    expect(stampOf('far')).toBe(stampOfTime(T + MAX_FORWARD_MS) + 1);
   });
 
   it('reads records and tombstones written before stamps: a record as 0, a tombstone by its time', () => {
