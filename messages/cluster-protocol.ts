@@ -148,6 +148,11 @@ export const HandoffAccepted = defineMessage(
     adopted: z.number().int().nonnegative(),
     skipped: z.number().int().nonnegative(),
     failed: z.array(z.object({ id: z.string(), error: wireErrorSchema })),
+    /**
+     * Of `adopted`, the copies that replaced an older live document here: both nodes had
+     * taken a write of the id (the sender's ring had not learnt of this node yet).
+     */
+    replaced: z.number().int().nonnegative().optional(),
   }),
 );
 /** Reply to AcceptHandoff. */

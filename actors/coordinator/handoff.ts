@@ -117,6 +117,7 @@ export class Handoff {
   private handedOff = 0;
   private incomplete = false;
   private readonly handedOffTotal: Counter<'peer'> | undefined;
+  private readonly replacedTotal: Counter<'peer'> | undefined;
 
   constructor(private readonly options: HandoffOptions) {
     this.batchSize = options.batchSize ?? 500;
@@ -131,6 +132,12 @@ export class Handoff {
       this.handedOffTotal = new Counter({
         name: 'cameodb_rebalance_documents_handed_off_total',
         help: 'Documents this node handed off to their new owner (acknowledged, then deleted here).',
+        labelNames: ['peer'],
+        registers: [registry],
+      });
+      this.replacedTotal = new Counter({
+        name: 'cameodb_rebalance_documents_replaced_total',
+        help: 'Handed-off copies newer (by hybrid logical clock stamp) than the live document on their new owner, which they replaced.',
         labelNames: ['peer'],
         registers: [registry],
       });
@@ -396,6 +403,9 @@ export class Handoff {
     if (released.kept > 0) this.incomplete = true;
     this.handedOff += released.removed;
     this.handedOffTotal?.inc({ peer: owner }, released.removed);
+    // Both nodes took a write of these ids (this node's ring had not learnt of the owner yet):
+    // this node's were newer and replaced the owner's.
+    this.replacedTotal?.inc({ peer: owner }, reply.replaced ?? 0);
     logger.info(
       {
         index,
@@ -403,6 +413,7 @@ export class Handoff {
         sent: batch.length,
         adopted: reply.adopted,
         skipped: reply.skipped,
+        replaced: reply.replaced ?? 0,
         released: released.removed,
         kept: released.kept,
         handedOffTotal: this.handedOff,

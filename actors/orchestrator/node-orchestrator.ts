@@ -549,6 +549,7 @@ export function nodeOrchestrator(
         });
         let adopted = 0;
         let skipped = 0;
+        let replaced = 0;
         const failed: Array<{ id: string; error: WireError }> = behind.map((item) => ({
           id: item.id,
           error: new ValidationError(
@@ -558,9 +559,13 @@ export function nodeOrchestrator(
         for (const result of results) {
           if (!result.ok) failed.push({ id: result.id, error: result.error });
           else if (result.result === 'skipped') skipped++;
-          else adopted++;
+          else {
+            adopted++;
+            // `updated`: a newer copy replaced the live document (hybrid logical clock stamps).
+            if (result.result === 'updated') replaced++;
+          }
         }
-        return { type: 'HandoffAccepted', adopted, skipped, failed };
+        return { type: 'HandoffAccepted', adopted, skipped, failed, replaced };
       },
       async ReleaseHandedOff(state, message, context) {
         const shard = state.shards[message.shardId];

@@ -127,6 +127,11 @@ describe('a handoff of a key written on both its previous and its new owner', ()
       });
       expect(oldest.totalHits).toBe(0);
     }
+    // The sender counts the copy that replaced an older one (the deleted key's copy was skipped).
+    const replaced = await previous.metricsRegistry.getSingleMetricAsString(
+      'cameodb_rebalance_documents_replaced_total',
+    );
+    expect(replaced).toContain(`cameodb_rebalance_documents_replaced_total{peer="${idOf(newcomer)}"} 1`);
     expect(await newcomer.orchestrator.ask({ type: 'Get', index: INDEX, id: kept })).toMatchObject({
       found: true,
       doc: { title: 'newest', n: 2 },
