@@ -1,11 +1,12 @@
 /**
  * LMDB side of a shard: the source of truth. Holds the documents (key `[index uid, id]`),
- * the write-ahead log (sequence -> operation group), per-index metadata and the counters.
- * Every value is bytes encoded by record-codec.ts.
+ * the write-ahead log (sequence -> operation group), per-index metadata, the counters
+ * (including the clock's last stamp) and the tombstones of deletes. Every value is bytes
+ * encoded by record-codec.ts.
  * @module
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { JsonObject } from '../messages/index.js';
+import { StorageError, type JsonObject } from '../messages/index.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { stampOfTime } from './hybrid-clock.js';
 import type { IndexMetadata } from './index-metadata.js';
@@ -205,8 +206,12 @@ export class DocumentStore {
   getTombstone(uid: number, id: string): Tombstone | undefined {
     const bytes = this.writableTombstones().byKey.getBinary([uid, id]);
     if (bytes === undefined) return undefined;
-    const stored = decodeRecord<number | Tombstone>(bytes, 'tombstone');
-    return typeof stored === 'number' ? { atMs: stored, stamp: stampOfTime(stored) } : stored;
+    const stored = decodeRecord<unknown>(bytes, 'tombstone');
+    if (typeof stored === 'number') return { atMs: stored, stamp: stampOfTime(stored) };
+    const { atMs, stamp } = (stored ?? {}) as Partial<Tombstone>;
+    if (typeof atMs !== 'number' || typeof stamp !== 'number')
+      throw new StorageError(`corrupt tombstone record in LMDB for ${JSON.stringify(id)}`);
+    return { atMs, stamp };
   }
 
   /** Forgets up to `limit` tombstones written before `beforeMs` (oldest first); returns how many. */

@@ -1,7 +1,9 @@
 /**
  * One operation group inside one LMDB write transaction: validates each operation, evolves
  * schemas, writes documents and collects the log changes. An operation that fails validation
- * becomes an error result and leaves no trace; the others are applied.
+ * becomes an error result and leaves no trace; the others are applied. Every document version
+ * and tombstone gets a stamp from the shard's hybrid logical clock (hybrid-clock.ts); a
+ * handed-off copy (`adopt`) is applied only when its stamp is newer than what is here.
  * @module
  */
 import {

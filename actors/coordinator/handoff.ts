@@ -5,12 +5,14 @@
  * as a write (schema routing field, else the stored routing key, else the id), and sends the
  * ones another node now owns to that node (`AcceptHandoff`, one batch per owner and page).
  * Only after the owner acknowledges a batch are the local copies deleted, each only at the
- * version that was sent (`ReleaseHandedOff`). A batch that fails (owner down, timeout) is
- * retried a few times and otherwise left in place; the pass then counts as incomplete and
- * runs again with backoff (and at once when a peer comes back). Passes are idempotent: a
- * document still present and owned elsewhere is simply sent again. Progress is logged,
- * exported as metrics, and announced to the peers (`HandoffProgress`) so their routers look
- * for not-yet-moved documents here. See docs/CLUSTER.md, "A node that joins: rebalancing".
+ * version that was sent (`ReleaseHandedOff`). The owner keeps whichever copy is newer by its
+ * hybrid logical clock stamp (a copy written here after the owner took a write of the same
+ * id, by a router that had not learnt of the owner yet, replaces the owner's). A batch that
+ * fails (owner down, timeout) is retried a few times and otherwise left in place; the pass
+ * then counts as incomplete and runs again with backoff (and at once when a peer comes
+ * back). Passes are idempotent: a document still present and owned elsewhere is simply sent
+ * again. Progress is logged, exported as metrics, and announced to the peers
+ * (`HandoffProgress`) so their routers look for not-yet-moved documents here. See docs/CLUSTER.md, "A node that joins: rebalancing".
  * @module
  */
 import type { Logger } from 'pino';

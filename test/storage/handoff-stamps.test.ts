@@ -163,6 +163,7 @@ describe('ShardStore stamps', () => {
       const uid = [...documents.getKeys({})][0]![0];
       tombstones.putSync([uid, 'deleted-long-ago'], encodeRecord(T - 60_000));
       tombstones.putSync([uid, 'deleted-in-the-future'], encodeRecord(T + 60_000));
+      tombstones.putSync([uid, 'corrupt'], encodeRecord({ neither: 'time nor stamp' }));
     });
     void root.close();
     store = openStore();
@@ -181,6 +182,12 @@ describe('ShardStore stamps', () => {
       'skipped',
     ]);
     expect(store.get('notes', 'seed')?.doc).toEqual({ text: 'stamped' });
+    // A tombstone that is neither: a typed error for that item, nothing written.
+    expect(store.applyWrites([adopt('corrupt', 'x', 1, stampOfTime(T))])[0]).toMatchObject({
+      ok: false,
+      error: { code: 'STORAGE_ERROR' },
+    });
+    expect(store.get('notes', 'corrupt')).toBeUndefined();
     // A local write replaces the legacy record with a stamped one.
     store.write('notes', 'legacy', { text: 'rewritten' });
     expect(stampOf('legacy')!).toBeGreaterThan(stampOfTime(T));
