@@ -80,7 +80,7 @@ export type SearchStatistics = MessageOf<typeof SearchStatistics>;
 /**
  * A document as rebalancing moves it: id, content, version, stored routing key, and the
  * hybrid logical clock stamp of the write that made it (absent from a node that predates
- * stamps, and in read repairs: 0, older than any stamped write).
+ * stamps: 0, older than any stamped write).
  */
 const handedOffDocumentSchema = z.object({
   id: z.string().min(1),

@@ -142,6 +142,11 @@ export const GetReply = defineMessage(
     found: z.boolean(),
     doc: jsonObjectSchema.optional(),
     version: z.number().int().nonnegative().optional(),
+    /**
+     * The version's hybrid logical clock stamp: a read repair (rebalancing) hands it on with
+     * the copy, so the owner orders it like the handoff would. Not part of the HTTP API.
+     */
+    stamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   }),
 );
 /** Reply to GetRequest. */

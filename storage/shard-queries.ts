@@ -20,6 +20,8 @@ export interface FoundDocument {
   readonly id: string;
   readonly version: number;
   readonly doc: JsonObject;
+  /** The version's hybrid logical clock stamp (0 for a record written before stamps). */
+  readonly stamp: number;
 }
 
 /** One page of a scan of an index's documents. */
@@ -54,7 +56,9 @@ export class ShardQueries {
     const metadata = this.documents.getIndex(indexName(index));
     if (metadata === undefined) throw new IndexNotFoundError(index);
     const found = this.documents.getDocument(metadata.uid, documentId(id));
-    return found === undefined ? undefined : { id, version: found.stored.version, doc: found.stored.doc };
+    return found === undefined
+      ? undefined
+      : { id, version: found.stored.version, doc: found.stored.doc, stamp: found.stored.stamp ?? 0 };
   }
 
   /**

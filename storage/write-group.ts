@@ -63,8 +63,8 @@ export type WriteOperation =
       readonly version: number;
       /**
        * The stamp of the write that made this copy, on the node that handed it off. Absent
-       * (a node from before stamps, or a read repair) counts as 0: older than any stamped
-       * write, so such a copy only fills a gap.
+       * (a node from before stamps) counts as 0: older than any stamped write, so such a
+       * copy only fills a gap.
        */
       readonly stamp?: number;
       readonly routingKey?: string;

@@ -175,7 +175,14 @@ export function microshardActor(
         );
         return document === undefined
           ? { type: 'GetReply', id: message.id, found: false }
-          : { type: 'GetReply', id: message.id, found: true, doc: document.doc, version: document.version };
+          : {
+              type: 'GetReply',
+              id: message.id,
+              found: true,
+              doc: document.doc,
+              version: document.version,
+              stamp: document.stamp,
+            };
       },
       async CountRequest(_state, message, context) {
         const { count } = await runTask(

@@ -438,6 +438,7 @@ export function nodeOrchestrator(
           found: reply.found,
           ...(reply.doc === undefined ? {} : { doc: reply.doc }),
           ...(reply.version === undefined ? {} : { version: reply.version }),
+          ...(reply.stamp === undefined ? {} : { stamp: reply.stamp }),
           shardId,
           nodeId,
         };

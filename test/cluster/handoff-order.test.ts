@@ -5,7 +5,8 @@
  * learns of the newcomer, its handoff offers its copy; the copies' hybrid logical clock
  * stamps decide: the newer write wins on the newcomer (before stamps the newcomer kept its
  * own, older copy, and the previous owner then deleted the newer one). A delete on the
- * newcomer made after the stale write still wins over it.
+ * newcomer made after the stale write still wins over it. A read repair hands a copy over
+ * with its stamp, so the handoff's later copy of it is recognised as the same one.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.j
 import { until } from './support.js';
 
 const INDEX = 'order';
+/** Reads that miss on the owner look on every node for this long after a ring change. */
+const settings = { name: 'order', handoff: { graceMs: 120_000 } };
 const hub = new LoopbackHub();
 const nodes: RunningNode[] = [];
 let root: string;
@@ -37,12 +40,12 @@ async function ownerBy(node: RunningNode, key: string): Promise<string> {
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cameodb-handoff-order-'));
-  nodes.push(await startLoopbackNode(hub, root, 0, { name: 'order' }));
-  nodes.push(await startLoopbackNode(hub, root, 1, { name: 'order' }));
+  nodes.push(await startLoopbackNode(hub, root, 0, settings));
+  nodes.push(await startLoopbackNode(hub, root, 1, settings));
   await nodes[0]!.router.ask({ type: 'Write', index: INDEX, id: 'seed', doc: { title: 'seed', n: 0 } });
   // Node 0 (the previous owner) will not learn of the newcomer until revealed.
   hub.hideNewcomersFrom(idOf(nodes[0]!));
-  nodes.push(await startLoopbackNode(hub, root, 2, { name: 'order' }));
+  nodes.push(await startLoopbackNode(hub, root, 2, settings));
   await until(async () => (await ringMembersOf(nodes[1]!)).length === 3);
   await until(async () => (await ringMembersOf(nodes[2]!)).length === 3);
 }, 60_000);
@@ -58,7 +61,7 @@ describe('a handoff of a key written on both its previous and its new owner', ()
     expect(await ringMembersOf(previous)).toHaveLength(2);
     // Keys the previous owner still owns by its ring, and the newcomer by the new one.
     const keys: string[] = [];
-    for (let i = 0; i < 3000 && keys.length < 2; i++) {
+    for (let i = 0; i < 3000 && keys.length < 3; i++) {
       const candidate = `key-${i}`;
       if (
         (await ownerBy(previous, candidate)) === idOf(previous) &&
@@ -66,11 +69,13 @@ describe('a handoff of a key written on both its previous and its new owner', ()
       )
         keys.push(candidate);
     }
-    expect(keys).toHaveLength(2);
-    const [kept, deleted] = keys as [string, string];
+    expect(keys).toHaveLength(3);
+    const [kept, deleted, repaired] = keys as [string, string, string];
+    const stampOn = async (node: RunningNode, id: string): Promise<number | undefined> =>
+      (await node.orchestrator.ask({ type: 'Get', index: INDEX, id })).stamp;
 
     // The newcomer takes the first writes, through a node that knows it.
-    for (const id of keys) {
+    for (const id of [kept, deleted]) {
       const first = await informed.router.ask({
         type: 'Write',
         index: INDEX,
@@ -82,7 +87,7 @@ describe('a handoff of a key written on both its previous and its new owner', ()
     await nextMillisecond();
     // Then a client writes both keys through the previous owner, which applies them itself
     // (its ring does not have the newcomer) and acknowledges.
-    for (const id of keys) {
+    for (const id of [kept, deleted, repaired]) {
       const second = await previous.router.ask({
         type: 'Write',
         index: INDEX,
@@ -96,6 +101,18 @@ describe('a handoff of a key written on both its previous and its new owner', ()
     const removed = await informed.router.ask({ type: 'Delete', index: INDEX, id: deleted });
     expect(removed).toMatchObject({ nodeId: idOf(newcomer), result: 'deleted' });
 
+    // A read of the key only the previous owner has misses on the newcomer, finds the copy
+    // on the previous owner and hands it to the newcomer: with its stamp.
+    const stampOfRepaired = await stampOn(previous, repaired);
+    expect(stampOfRepaired).toBeGreaterThan(0);
+    expect(await informed.router.ask({ type: 'Get', index: INDEX, id: repaired })).toMatchObject({
+      found: true,
+      doc: { title: 'newest', n: 2 },
+      nodeId: idOf(newcomer),
+    });
+    expect(await stampOn(newcomer, repaired)).toBe(stampOfRepaired);
+    const stampOfKept = await stampOn(previous, kept);
+
     // The previous owner learns of the newcomer and hands its copies off.
     hub.reveal(idOf(previous), idOf(newcomer));
     await until(async () => (await ringMembersOf(previous)).length === 3);
@@ -107,8 +124,10 @@ describe('a handoff of a key written on both its previous and its new owner', ()
     }, 30_000);
 
     for (const node of nodes) {
-      const got = await node.router.ask({ type: 'Get', index: INDEX, id: kept });
-      expect(got).toMatchObject({ found: true, doc: { title: 'newest', n: 2 }, nodeId: idOf(newcomer) });
+      for (const id of [kept, repaired]) {
+        const got = await node.router.ask({ type: 'Get', index: INDEX, id });
+        expect(got).toMatchObject({ found: true, doc: { title: 'newest', n: 2 }, nodeId: idOf(newcomer) });
+      }
       expect(await node.router.ask({ type: 'Get', index: INDEX, id: deleted })).toMatchObject({
         found: false,
       });
@@ -118,8 +137,8 @@ describe('a handoff of a key written on both its previous and its new owner', ()
         index: INDEX,
         search: { query: 'newest', limit: 10, offset: 0 },
       });
-      expect(newest).toMatchObject({ totalHits: 1, failedShards: 0 });
-      expect(newest.hits.map((hit) => hit.id)).toEqual([kept]);
+      expect(newest).toMatchObject({ totalHits: 2, failedShards: 0 });
+      expect(newest.hits.map((hit) => hit.id).sort()).toEqual([kept, repaired].sort());
       const oldest = await node.router.ask({
         type: 'Search',
         index: INDEX,
@@ -127,7 +146,10 @@ describe('a handoff of a key written on both its previous and its new owner', ()
       });
       expect(oldest.totalHits).toBe(0);
     }
-    // The sender counts the copy that replaced an older one (the deleted key's copy was skipped).
+    // The copy that replaced the newcomer's keeps the stamp of the write on the previous owner.
+    expect(await stampOn(newcomer, kept)).toBe(stampOfKept);
+    // The sender counts the copy that replaced an older one; the deleted key's copy and the
+    // read-repaired one (the same stamp again) were skipped.
     const replaced = await previous.metricsRegistry.getSingleMetricAsString(
       'cameodb_rebalance_documents_replaced_total',
     );
