@@ -181,7 +181,7 @@ export function microshardActor(
               found: true,
               doc: document.doc,
               version: document.version,
-              stamp: document.stamp,
+              ...(document.stamp === undefined ? {} : { stamp: document.stamp }),
             };
       },
       async CountRequest(_state, message, context) {
