@@ -164,6 +164,11 @@ export const GetResult = defineMessage(
     found: z.boolean(),
     doc: jsonObjectSchema.optional(),
     version: z.number().int().nonnegative().optional(),
+    /**
+     * The version's hybrid logical clock stamp: a read repair (rebalancing) hands it on with
+     * the copy, so the owner orders it like the handoff would. Not part of the HTTP API.
+     */
+    stamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
     shardId: z.number().int().nonnegative(),
     nodeId: z.string(),
   }),

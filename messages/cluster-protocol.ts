@@ -77,12 +77,17 @@ export const SearchStatistics = defineMessage(
 /** Reply to CollectSearchStatistics. */
 export type SearchStatistics = MessageOf<typeof SearchStatistics>;
 
-/** A document as rebalancing moves it: id, content, version and stored routing key. */
+/**
+ * A document as rebalancing moves it: id, content, version, stored routing key, and the
+ * hybrid logical clock stamp of the write that made it (absent from a node that predates
+ * stamps: 0, older than any stamped write).
+ */
 const handedOffDocumentSchema = z.object({
   id: z.string().min(1),
   doc: jsonObjectSchema,
   version: z.number().int().nonnegative(),
   routingKey: z.string().optional(),
+  stamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 /**
@@ -116,9 +121,10 @@ export type DocumentsScanned = MessageOf<typeof DocumentsScanned>;
 
 /**
  * Rebalancing, on the new owner: documents of `index` handed off by their previous owner.
- * Each is applied (with its version) only when this node has no live document with its id
- * and no tombstone of a delete of it; otherwise it is skipped, so a newer write or a delete
- * that reached the new owner first wins. Asked of `orchestrator-<nodeId>`.
+ * Each is applied (with its version and stamp) only when its stamp is newer than both this
+ * node's live document with its id (which it replaces) and the tombstone of a delete of it;
+ * otherwise it is skipped, so whichever write or delete came last wins. Asked of
+ * `orchestrator-<nodeId>`.
  */
 export const AcceptHandoff = defineMessage(
   'AcceptHandoff',
@@ -142,6 +148,11 @@ export const HandoffAccepted = defineMessage(
     adopted: z.number().int().nonnegative(),
     skipped: z.number().int().nonnegative(),
     failed: z.array(z.object({ id: z.string(), error: wireErrorSchema })),
+    /**
+     * Of `adopted`, the copies that replaced an older live document here: both nodes had
+     * taken a write of the id (the sender's ring had not learnt of this node yet).
+     */
+    replaced: z.number().int().nonnegative().optional(),
   }),
 );
 /** Reply to AcceptHandoff. */

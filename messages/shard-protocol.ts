@@ -55,12 +55,18 @@ export const BatchWriteRequest = defineMessage(
         routingKey: z.string().optional(),
         /** With `adopt`: the version the document had on the node that handed it off. */
         version: z.number().int().nonnegative().optional(),
+        /**
+         * With `adopt`: the hybrid logical clock stamp of the write that made the copy on the
+         * node that handed it off (absent: 0, older than any stamped write).
+         */
+        stamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
       }),
     ),
     requestId: z.string().optional(),
     /**
      * Rebalancing: the items are documents handed off by their previous owner; each is applied
-     * only when no live document and no tombstone has its id here (else its result is `skipped`).
+     * only when its stamp is newer than the live document and the tombstone with its id here
+     * (else its result is `skipped`).
      */
     adopt: z.boolean().optional(),
   }),
@@ -136,6 +142,11 @@ export const GetReply = defineMessage(
     found: z.boolean(),
     doc: jsonObjectSchema.optional(),
     version: z.number().int().nonnegative().optional(),
+    /**
+     * The version's hybrid logical clock stamp: a read repair (rebalancing) hands it on with
+     * the copy, so the owner orders it like the handoff would. Not part of the HTTP API.
+     */
+    stamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   }),
 );
 /** Reply to GetRequest. */

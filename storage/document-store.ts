@@ -1,12 +1,14 @@
 /**
  * LMDB side of a shard: the source of truth. Holds the documents (key `[index uid, id]`),
- * the write-ahead log (sequence -> operation group), per-index metadata and the counters.
- * Every value is bytes encoded by record-codec.ts.
+ * the write-ahead log (sequence -> operation group), per-index metadata, the counters
+ * (including the clock's last stamp) and the tombstones of deletes. Every value is bytes
+ * encoded by record-codec.ts.
  * @module
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { JsonObject } from '../messages/index.js';
+import { StorageError, type JsonObject } from '../messages/index.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
+import { stampOfTime } from './hybrid-clock.js';
 import type { IndexMetadata } from './index-metadata.js';
 
 /** A stored document. */
@@ -19,6 +21,12 @@ export interface StoredDocument {
    * rebalancing node must re-route the document from what it stores (docs/CLUSTER.md).
    */
   routingKey?: string;
+  /**
+   * The hybrid logical clock stamp of the write that made this version (hybrid-clock.ts);
+   * it orders two copies of the document written on different nodes. Absent in records
+   * written before stamps existed: read as 0, older than any stamped write.
+   */
+  stamp?: number;
 }
 
 /** A stored document as a scan returns it (rebalancing hands these to their new owner). */
@@ -27,6 +35,16 @@ export interface ScannedDocument {
   readonly version: number;
   readonly doc: JsonObject;
   readonly routingKey?: string;
+  /** The version's stamp (0 for a record written before stamps existed). */
+  readonly stamp: number;
+}
+
+/** What a tombstone remembers of a delete. */
+export interface Tombstone {
+  /** Wall-clock time of the delete (ms): tombstones are pruned by it. */
+  readonly atMs: number;
+  /** The delete's hybrid logical clock stamp: a handed-off copy older than it is skipped. */
+  readonly stamp: number;
 }
 
 /** One change of a log entry, enough to bring SQLite to the same state idempotently. */
@@ -68,6 +86,7 @@ export const DEFAULT_MAP_SIZE = 64 * 2 ** 30;
 const KEY_LAST_SEQUENCE = 'lastSequence';
 const KEY_NEXT_DOC_NUMBER = 'nextDocNumber';
 const KEY_NEXT_INDEX_UID = 'nextIndexUid';
+const KEY_LAST_STAMP = 'lastStamp';
 const INDEX_PREFIX = 'index:';
 const EMPTY = Buffer.alloc(0);
 
@@ -78,7 +97,8 @@ export class DocumentStore {
   private readonly log: Database<Buffer, number>;
   private readonly meta: Database<Buffer, string>;
   /**
-   * Deletes remembered as `[index uid, id] -> deleted at (ms)`, so a document handed off by a
+   * Deletes remembered as `[index uid, id] -> { atMs, stamp }` (a bare ms number when written
+   * before stamps existed), so a document handed off by a
    * node that is rebalancing does not come back after it was deleted here. Writer only.
    */
   private readonly tombstones: Database<Buffer, [number, string]> | undefined;
@@ -162,25 +182,36 @@ export class DocumentStore {
         version: stored.version,
         doc: stored.doc,
         ...(stored.routingKey === undefined ? {} : { routingKey: stored.routingKey }),
+        stamp: stored.stamp ?? 0,
       });
       if (page.length >= limit) break;
     }
     return page;
   }
 
-  /** Remembers that a document was deleted at `atMs` (inside a transaction). */
-  putTombstone(uid: number, id: string, atMs: number): void {
+  /** Remembers that a document was deleted (inside a transaction). */
+  putTombstone(uid: number, id: string, tombstone: Tombstone): void {
     const { byKey, byTime } = this.writableTombstones();
     const previous = this.getTombstone(uid, id);
-    if (previous !== undefined) byTime.removeSync([previous, uid, id]);
-    byKey.putSync([uid, id], encodeRecord(atMs));
-    byTime.putSync([atMs, uid, id], EMPTY);
+    if (previous !== undefined) byTime.removeSync([previous.atMs, uid, id]);
+    byKey.putSync([uid, id], encodeRecord({ atMs: tombstone.atMs, stamp: tombstone.stamp }));
+    byTime.putSync([tombstone.atMs, uid, id], EMPTY);
   }
 
-  /** When the document was deleted, if that is remembered. */
-  getTombstone(uid: number, id: string): number | undefined {
+  /**
+   * When and at which stamp the document was deleted, if that is remembered. A tombstone
+   * written before stamps existed holds only its time: its stamp is the first of that
+   * millisecond (a copy written later by the wall clock is newer than the delete).
+   */
+  getTombstone(uid: number, id: string): Tombstone | undefined {
     const bytes = this.writableTombstones().byKey.getBinary([uid, id]);
-    return bytes === undefined ? undefined : decodeRecord<number>(bytes, 'tombstone');
+    if (bytes === undefined) return undefined;
+    const stored = decodeRecord<unknown>(bytes, 'tombstone');
+    if (typeof stored === 'number') return { atMs: stored, stamp: stampOfTime(stored) };
+    const { atMs, stamp } = (stored ?? {}) as Partial<Tombstone>;
+    if (typeof atMs !== 'number' || typeof stamp !== 'number')
+      throw new StorageError(`corrupt tombstone record in LMDB for ${JSON.stringify(id)}`);
+    return { atMs, stamp };
   }
 
   /** Forgets up to `limit` tombstones written before `beforeMs` (oldest first); returns how many. */
@@ -262,6 +293,16 @@ export class DocumentStore {
     const next = this.lastSequence() + 1;
     this.setCounter(KEY_LAST_SEQUENCE, next);
     return next;
+  }
+
+  /** The last hybrid logical clock stamp taken or received by this shard (0 before the first). */
+  lastStamp(): number {
+    return this.counter(KEY_LAST_STAMP);
+  }
+
+  /** Persists the last stamp (inside a transaction), so the clock starts above it after a restart. */
+  setLastStamp(stamp: number): void {
+    this.setCounter(KEY_LAST_STAMP, stamp);
   }
 
   /** Takes `count` consecutive document numbers (inside a transaction); returns the first. */

@@ -33,7 +33,15 @@ export type {
   DocumentPage,
   DocumentCount,
 } from './shard-queries.js';
-export type { ScannedDocument } from './document-store.js';
+export type { ScannedDocument, Tombstone } from './document-store.js';
+export {
+  HybridClock,
+  stampOfTime,
+  timeOfStamp,
+  STAMPS_PER_MS,
+  STAMP_EPOCH_MS,
+  MAX_FORWARD_MS,
+} from './hybrid-clock.js';
 export type { WriteOperation, WritePolicy } from './write-group.js';
 export { checkCompatible, type SchemaPatch } from './schema-rules.js';
 export { evolveSchema, evolveSchemaForAll } from './schema-inference.js';

@@ -20,6 +20,11 @@ export interface FoundDocument {
   readonly id: string;
   readonly version: number;
   readonly doc: JsonObject;
+  /**
+   * The version's hybrid logical clock stamp (0 for a record written before stamps), when
+   * asked for (`withStamp`): the worker's get task does, so a read repair can hand it on.
+   */
+  readonly stamp?: number;
 }
 
 /** One page of a scan of an index's documents. */
@@ -55,12 +60,16 @@ export class ShardQueries {
   ) {}
 
   /** The document with `id`, or undefined; IndexNotFoundError when the index does not exist. */
-  get(index: string, id: string): FoundDocument | undefined {
+  get(index: string, id: string, options: { readonly withStamp?: boolean } = {}): FoundDocument | undefined {
     this.documents.refreshSnapshot();
     const metadata = this.documents.getIndex(indexName(index));
     if (metadata === undefined) throw new IndexNotFoundError(index);
     const found = this.documents.getDocument(metadata.uid, documentId(id));
-    return found === undefined ? undefined : { id, version: found.stored.version, doc: found.stored.doc };
+    if (found === undefined) return undefined;
+    const { version, doc } = found.stored;
+    return options.withStamp === true
+      ? { id, version, doc, stamp: found.stored.stamp ?? 0 }
+      : { id, version, doc };
   }
 
   /**

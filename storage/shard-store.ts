@@ -31,6 +31,7 @@ import {
   type SchemaPatch,
 } from './schema-rules.js';
 import { SearchIndex } from './search-index.js';
+import { HybridClock } from './hybrid-clock.js';
 import { isStorageFull } from './storage-full.js';
 import { ShardQueries, type FoundDocument, type ShardStats } from './shard-queries.js';
 import { searchShard } from './node-search.js';
@@ -50,6 +51,11 @@ export interface ShardStoreOptions {
    */
   readonly tombstoneRetentionMs?: number;
   readonly logger?: StorageLogger;
+  /**
+   * The machine's clock in ms (default Date.now): the physical part of the shard's hybrid
+   * logical clock stamps and the time of tombstones. Tests inject one.
+   */
+  readonly wallClock?: () => number;
 }
 
 /** Default tombstone retention: 7 days. */
@@ -76,6 +82,7 @@ export class ShardStore {
   private readonly applier: IndexApplier;
   private readonly queries: ShardQueries;
   private readonly policy: WritePolicy;
+  private readonly clock: HybridClock;
   private readonly trimEveryGroups: number;
   private readonly tombstoneRetentionMs: number;
   private readonly logger: StorageLogger;
@@ -86,11 +93,13 @@ export class ShardStore {
   constructor(path: string, options: ShardStoreOptions = {}) {
     this.path = path;
     this.logger = (options.logger ?? storageLogger()).child({ shard: path });
-    this.policy = { autoCreateIndexes: options.autoCreateIndexes ?? true };
     this.trimEveryGroups = options.trimEveryGroups ?? 1000;
     this.tombstoneRetentionMs = options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;
     mkdirSync(join(path, SHARD_FILES.lmdb), { recursive: true });
     this.documents = new DocumentStore(join(path, SHARD_FILES.lmdb), { readOnly: false });
+    // Above every stamp written before, even if the machine's clock went back meanwhile.
+    this.clock = new HybridClock(options.wallClock ?? Date.now, this.documents.lastStamp());
+    this.policy = { autoCreateIndexes: options.autoCreateIndexes ?? true, clock: this.clock };
     this.sqlite = new SearchIndex(join(path, SHARD_FILES.sqlite), { readOnly: false });
     this.applier = new IndexApplier(this.documents, this.sqlite, this.logger);
     this.queries = new ShardQueries(this.documents, this.sqlite, join(path, SHARD_FILES.lmdb));
@@ -319,7 +328,7 @@ export class ShardStore {
 
   /** Forgets the tombstones older than the retention; returns how many. */
   private pruneTombstones(): number {
-    return this.documents.pruneTombstones(Date.now() - this.tombstoneRetentionMs);
+    return this.documents.pruneTombstones(this.clock.now() - this.tombstoneRetentionMs);
   }
 
   private checkpointAndTrim(): { trimmed: number; durable: number | undefined } {

@@ -53,7 +53,11 @@ function run(task: StorageTask): StorageTaskValue {
         results: storeFor(task.shardPath, task.options).applyWrites(task.operations),
       };
     case 'get':
-      return { kind: task.kind, document: readsFor(task.shardPath).get(task.index, task.id) };
+      return {
+        kind: task.kind,
+        // With the stamp: a read repair (rebalancing) hands it on with the copy.
+        document: readsFor(task.shardPath).get(task.index, task.id, { withStamp: true }),
+      };
     case 'scanDocuments':
       return {
         kind: task.kind,

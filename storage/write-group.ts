@@ -1,7 +1,9 @@
 /**
  * One operation group inside one LMDB write transaction: validates each operation, evolves
  * schemas, writes documents and collects the log changes. An operation that fails validation
- * becomes an error result and leaves no trace; the others are applied.
+ * becomes an error result and leaves no trace; the others are applied. Every document version
+ * and tombstone gets a stamp from the shard's hybrid logical clock (hybrid-clock.ts); a
+ * handed-off copy (`adopt`) is applied only when its stamp is newer than what is here.
  * @module
  */
 import {
@@ -17,6 +19,7 @@ import {
   type JsonObject,
 } from '../messages/index.js';
 import type { DocumentStore, LogChange } from './document-store.js';
+import type { HybridClock } from './hybrid-clock.js';
 import {
   RESERVED_ID_FIELD,
   checkDocumentShape,
@@ -46,8 +49,10 @@ export type WriteOperation =
     }
   /**
    * A document handed off by the node that owned it before a node joined (rebalancing). It
-   * is applied only when the index exists, no live document has this id and no tombstone
-   * says it was deleted here; otherwise the result is `skipped`. It keeps its version.
+   * is applied only when the index exists and its stamp is newer than both the live document
+   * here (which it then replaces) and the tombstone of a delete here; otherwise the result is
+   * `skipped`. It keeps its stamp, and its version unless the document it replaces had a
+   * higher one (a version never goes backwards on a node).
    */
   | {
       readonly kind: 'adopt';
@@ -56,6 +61,12 @@ export type WriteOperation =
       readonly id: string;
       readonly doc: JsonObject;
       readonly version: number;
+      /**
+       * The stamp of the write that made this copy, on the node that handed it off. Absent
+       * (a node from before stamps) counts as 0: older than any stamped write, so such a
+       * copy only fills a gap.
+       */
+      readonly stamp?: number;
       readonly routingKey?: string;
     }
   | {
@@ -67,7 +78,7 @@ export type WriteOperation =
       readonly ifVersion?: number;
       /**
        * The document was handed off to its new owner: remove the local copy without a
-       * tombstone. Every other delete leaves a tombstone (see `WritePolicy.now`).
+       * tombstone. Every other delete leaves a tombstone with the delete's stamp.
        */
       readonly handedOff?: boolean;
     };
@@ -76,8 +87,8 @@ export type WriteOperation =
 export interface WritePolicy {
   /** Create an unknown index from the first document written to it (default true). */
   readonly autoCreateIndexes: boolean;
-  /** The clock tombstones are stamped with (default Date.now). */
-  readonly now?: () => number;
+  /** The shard's hybrid logical clock: stamps every document version and tombstone. */
+  readonly clock: HybridClock;
 }
 
 /** Collects one group's effects inside an open LMDB write transaction. */
@@ -90,11 +101,15 @@ export class WriteGroup {
   private readonly schemaChanged = new Set<string>();
   private nextDocNumber: number | undefined;
   private docNumbersTaken = 0;
+  /** The clock's last stamp when the group began: `finish` persists it if it moved. */
+  private readonly stampBefore: number;
 
   constructor(
     private readonly store: DocumentStore,
     private readonly policy: WritePolicy,
-  ) {}
+  ) {
+    this.stampBefore = policy.clock.latest();
+  }
 
   /** Applies one operation; never throws for a problem with the operation itself. */
   add(operation: WriteOperation): ItemResult {
@@ -123,6 +138,9 @@ export class WriteGroup {
       if (metadata !== undefined) this.store.putIndex(metadata);
     }
     if (this.nextDocNumber !== undefined) this.store.takeDocNumbers(this.docNumbersTaken);
+    // One small put per group, no read: the clock restarts above every stamp this group wrote.
+    const stamp = this.policy.clock.latest();
+    if (stamp !== this.stampBefore) this.store.setLastStamp(stamp);
     // Schema changes go first so the applier reconciles tables before any document lands.
     const schemaChanges: LogChange[] = [...this.schemaChanged].flatMap((name) => {
       const metadata = this.indexes.get(name);
@@ -150,9 +168,10 @@ export class WriteGroup {
     return number;
   }
 
+  /** Writes a document; `copy` gives a handed-off copy's version and stamp (else new ones). */
   private upsert(
     operation: Extract<WriteOperation, { kind: 'upsert' | 'adopt' }>,
-    version?: number,
+    copy?: { readonly version: number; readonly stamp: number },
   ): ItemResult {
     const name = indexName(operation.index);
     const id = documentId(operation.id);
@@ -208,7 +227,10 @@ export class WriteGroup {
     noteMultipleValues(metadata, doc);
 
     const existing = this.store.getDocument(metadata.uid, id);
-    const nextVersion = version ?? (existing === undefined ? 1 : existing.stored.version + 1);
+    const nextVersion = copy?.version ?? (existing === undefined ? 1 : existing.stored.version + 1);
+    // A new version is stamped above the one it replaces. The clock already is (it persists its
+    // last stamp with every stamp it writes); this only guards the rule in the record itself.
+    const stamp = copy?.stamp ?? Math.max(this.policy.clock.next(), (existing?.stored.stamp ?? 0) + 1);
     // Every version gets a new document number, never the old one's: the number is the FTS5
     // rowid, and ranking caches each rowid's length (cameo_bm25's length cache) on the
     // promise that a rowid's text never changes.
@@ -222,6 +244,7 @@ export class WriteGroup {
       version: nextVersion,
       doc,
       ...(routingKey === undefined ? {} : { routingKey }),
+      stamp,
     });
     this.store.putDocument(metadata.uid, id, record);
     if (existing === undefined) metadata.documents += 1;
@@ -251,12 +274,23 @@ export class WriteGroup {
     // Never create an index from a handed-off document: it may have been dropped here.
     const metadata = this.metadataOf(name);
     if (metadata === undefined) throw new IndexNotFoundError(name);
+    // Received: whatever is written here from now on is newer than this copy.
+    const stamp = this.policy.clock.receive(operation.stamp ?? 0);
     const live = this.store.getDocument(metadata.uid, id);
-    if (live !== undefined || this.store.getTombstone(metadata.uid, id) !== undefined) {
-      // A newer write or a delete reached this node first: it wins.
+    const tombstone = this.store.getTombstone(metadata.uid, id);
+    if (
+      (live !== undefined && stamp <= (live.stored.stamp ?? 0)) ||
+      (tombstone !== undefined && stamp <= tombstone.stamp)
+    ) {
+      // A newer write or a delete reached this node first (an equal stamp: the same copy
+      // again, or a tie nothing orders): what is here wins.
       return skipped(operation.position, id, live?.stored.version ?? 0);
     }
-    return this.upsert(operation, operation.version);
+    // Newer than what is here: written on the previous owner after the copy here was made
+    // (a router there had not learnt of this node yet). It replaces the live document.
+    const version =
+      live === undefined ? operation.version : Math.max(operation.version, live.stored.version + 1);
+    return this.upsert(operation, { version, stamp });
   }
 
   private delete(operation: Extract<WriteOperation, { kind: 'delete' }>): ItemResult {
@@ -271,7 +305,10 @@ export class WriteGroup {
     // Even the delete of an absent document leaves a tombstone: a copy still on the way from
     // the previous owner (rebalancing) must not bring it back.
     if (metadata !== undefined && operation.handedOff !== true) {
-      this.store.putTombstone(metadata.uid, id, (this.policy.now ?? Date.now)());
+      const { clock } = this.policy;
+      // Stamped above the version it deletes, like an update (see `upsert`).
+      const stamp = Math.max(clock.next(), (existing?.stored.stamp ?? 0) + 1);
+      this.store.putTombstone(metadata.uid, id, { atMs: clock.now(), stamp });
     }
     if (metadata === undefined || existing === undefined) {
       return { ok: true, position: operation.position, id, result: 'not_found', version: 0 };

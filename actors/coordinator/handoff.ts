@@ -5,12 +5,14 @@
  * as a write (schema routing field, else the stored routing key, else the id), and sends the
  * ones another node now owns to that node (`AcceptHandoff`, one batch per owner and page).
  * Only after the owner acknowledges a batch are the local copies deleted, each only at the
- * version that was sent (`ReleaseHandedOff`). A batch that fails (owner down, timeout) is
- * retried a few times and otherwise left in place; the pass then counts as incomplete and
- * runs again with backoff (and at once when a peer comes back). Passes are idempotent: a
- * document still present and owned elsewhere is simply sent again. Progress is logged,
- * exported as metrics, and announced to the peers (`HandoffProgress`) so their routers look
- * for not-yet-moved documents here. See docs/CLUSTER.md, "A node that joins: rebalancing".
+ * version that was sent (`ReleaseHandedOff`). The owner keeps whichever copy is newer by its
+ * hybrid logical clock stamp (a copy written here after the owner took a write of the same
+ * id, by a router that had not learnt of the owner yet, replaces the owner's). A batch that
+ * fails (owner down, timeout) is retried a few times and otherwise left in place; the pass
+ * then counts as incomplete and runs again with backoff (and at once when a peer comes
+ * back). Passes are idempotent: a document still present and owned elsewhere is simply sent
+ * again. Progress is logged, exported as metrics, and announced to the peers
+ * (`HandoffProgress`) so their routers look for not-yet-moved documents here. See docs/CLUSTER.md, "A node that joins: rebalancing".
  * @module
  */
 import type { Logger } from 'pino';
@@ -117,6 +119,7 @@ export class Handoff {
   private handedOff = 0;
   private incomplete = false;
   private readonly handedOffTotal: Counter<'peer'> | undefined;
+  private readonly replacedTotal: Counter<'peer'> | undefined;
 
   constructor(private readonly options: HandoffOptions) {
     this.batchSize = options.batchSize ?? 500;
@@ -131,6 +134,12 @@ export class Handoff {
       this.handedOffTotal = new Counter({
         name: 'cameodb_rebalance_documents_handed_off_total',
         help: 'Documents this node handed off to their new owner (acknowledged, then deleted here).',
+        labelNames: ['peer'],
+        registers: [registry],
+      });
+      this.replacedTotal = new Counter({
+        name: 'cameodb_rebalance_documents_replaced_total',
+        help: 'Handed-off copies newer (by hybrid logical clock stamp) than the live document on their new owner, which they replaced.',
         labelNames: ['peer'],
         registers: [registry],
       });
@@ -396,6 +405,9 @@ export class Handoff {
     if (released.kept > 0) this.incomplete = true;
     this.handedOff += released.removed;
     this.handedOffTotal?.inc({ peer: owner }, released.removed);
+    // Both nodes took a write of these ids (this node's ring had not learnt of the owner yet):
+    // this node's were newer and replaced the owner's.
+    this.replacedTotal?.inc({ peer: owner }, reply.replaced ?? 0);
     logger.info(
       {
         index,
@@ -403,6 +415,7 @@ export class Handoff {
         sent: batch.length,
         adopted: reply.adopted,
         skipped: reply.skipped,
+        replaced: reply.replaced ?? 0,
         released: released.removed,
         kept: released.kept,
         handedOffTotal: this.handedOff,

@@ -131,7 +131,13 @@ export function microshardActor(
           const common = { position: item.position, index: message.index, id: item.id, doc: item.doc };
           // A handed-off document (rebalancing) is applied only if nothing newer is here.
           return message.adopt === true
-            ? { kind: 'adopt', ...common, version: item.version ?? 1, ...routing }
+            ? {
+                kind: 'adopt',
+                ...common,
+                version: item.version ?? 1,
+                ...(item.stamp === undefined ? {} : { stamp: item.stamp }),
+                ...routing,
+              }
             : { kind: 'upsert', ...common, ...routing };
         });
         return { type: 'BatchReply', results: await state.committer.submit(operations) };
@@ -169,7 +175,14 @@ export function microshardActor(
         );
         return document === undefined
           ? { type: 'GetReply', id: message.id, found: false }
-          : { type: 'GetReply', id: message.id, found: true, doc: document.doc, version: document.version };
+          : {
+              type: 'GetReply',
+              id: message.id,
+              found: true,
+              doc: document.doc,
+              version: document.version,
+              ...(document.stamp === undefined ? {} : { stamp: document.stamp }),
+            };
       },
       async CountRequest(_state, message, context) {
         const { count } = await runTask(

@@ -440,6 +440,7 @@ export function nodeOrchestrator(
           found: reply.found,
           ...(reply.doc === undefined ? {} : { doc: reply.doc }),
           ...(reply.version === undefined ? {} : { version: reply.version }),
+          ...(reply.stamp === undefined ? {} : { stamp: reply.stamp }),
           shardId,
           nodeId,
         };
@@ -541,6 +542,7 @@ export function nodeOrchestrator(
                 id: item.id,
                 doc: item.doc,
                 version: item.version,
+                ...(item.stamp === undefined ? {} : { stamp: item.stamp }),
                 ...(item.routingKey === undefined ? {} : { routingKey: item.routingKey }),
               })),
             },
@@ -550,6 +552,7 @@ export function nodeOrchestrator(
         });
         let adopted = 0;
         let skipped = 0;
+        let replaced = 0;
         const failed: Array<{ id: string; error: WireError }> = behind.map((item) => ({
           id: item.id,
           error: new ValidationError(
@@ -559,9 +562,13 @@ export function nodeOrchestrator(
         for (const result of results) {
           if (!result.ok) failed.push({ id: result.id, error: result.error });
           else if (result.result === 'skipped') skipped++;
-          else adopted++;
+          else {
+            adopted++;
+            // `updated`: a newer copy replaced the live document (hybrid logical clock stamps).
+            if (result.result === 'updated') replaced++;
+          }
         }
-        return { type: 'HandoffAccepted', adopted, skipped, failed };
+        return { type: 'HandoffAccepted', adopted, skipped, failed, replaced };
       },
       async ReleaseHandedOff(state, message, context) {
         const shard = state.shards[message.shardId];

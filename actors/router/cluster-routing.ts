@@ -393,6 +393,9 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
               id: message.id,
               doc: found.doc,
               version: found.version ?? 1,
+              // The copy's stamp: the owner orders it as the handoff will (the same copy sent
+              // again by the handoff is then skipped as equal, not counted as replacing).
+              ...(found.stamp === undefined ? {} : { stamp: found.stamp }),
               ...(message.routingKey === undefined ? {} : { routingKey: message.routingKey }),
             },
           ],

@@ -11,7 +11,7 @@ import type {
   ClusterMeshFactory,
   ClusterPeer,
 } from '../../actors/index.js';
-import type { ActorResolver } from '../../actors/index.js';
+import type { ActorResolver, HandoffSettings } from '../../actors/index.js';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startNode, type RunningNode } from '../../actors/index.js';
@@ -152,7 +152,7 @@ export function startLoopbackNode(
   hub: LoopbackHub,
   root: string,
   index: number,
-  options: { name: string; maxAttempts?: number },
+  options: { name: string; maxAttempts?: number; handoff?: HandoffSettings },
 ): Promise<RunningNode> {
   return startNode({
     dataPaths: [join(root, `node-${index}`)],
@@ -166,6 +166,7 @@ export function startLoopbackNode(
       retryBackoffMs: 5,
       peerTimeoutMs: 2_000,
       ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+      ...(options.handoff === undefined ? {} : { handoff: options.handoff }),
     },
   });
 }

@@ -1,6 +1,8 @@
 /**
  * Child process of the crash test (not a test itself): writes to a shard until it is killed.
- * Usage: node --import tsx crash-writer.ts <shardPath> <bulk|singles|mixed> <trial>
+ * Usage: node --import tsx crash-writer.ts <shardPath> <bulk|singles|mixed> <trial> [clockOffsetMs]
+ * (`clockOffsetMs`: the shard's wall clock runs this far from the machine's, to simulate a
+ * clock set back between restarts).
  * Prints `ready` once open, `pending-delete <id> <serial>` before a group that deletes, and
  * `ack <upsert|delete> <id> <serial>` after each acknowledged operation.
  * Every upserted document holds the word `common`, the word `tok<serial>` and `serial`.
@@ -9,11 +11,16 @@
 import { pino } from 'pino';
 import { ShardStore, type WriteOperation } from '../../storage/index.js';
 
-const [shardPath, mode = 'mixed', trialText = '0'] = process.argv.slice(2);
+const [shardPath, mode = 'mixed', trialText = '0', clockOffsetText = '0'] = process.argv.slice(2);
 if (shardPath === undefined) throw new Error('usage: crash-writer <shardPath> <mode> <trial>');
 const trial = Number(trialText);
 const ID_POOL = 2000;
-const store = new ShardStore(shardPath, { logger: pino({ level: 'silent' }), trimEveryGroups: 7 });
+const clockOffsetMs = Number(clockOffsetText);
+const store = new ShardStore(shardPath, {
+  logger: pino({ level: 'silent' }),
+  trimEveryGroups: 7,
+  wallClock: () => Date.now() + clockOffsetMs,
+});
 let serial = trial * 10_000_000;
 let random = trial * 7919 + 17;
 function next(limit: number): number {

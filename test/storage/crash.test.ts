@@ -3,7 +3,8 @@
  * grouped per tick) and is killed with SIGKILL at random moments. After each kill the shard
  * is reopened (replaying the log) and checked: every acknowledged write is readable by id and
  * found by search, no hit points at a missing document, LMDB and FTS5 agree, and both
- * SQLite's and FTS5's integrity checks pass.
+ * SQLite's and FTS5's integrity checks pass, and hybrid logical clock stamps never went
+ * backwards across a kill.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -21,11 +22,25 @@ interface Ack {
 }
 
 /** Runs the writer until a random moment after it is ready, kills it, returns its stdout lines. */
-function runAndKill(shardPath: string, mode: string, trial: number, delayMs: number): Promise<string[]> {
+function runAndKill(
+  shardPath: string,
+  mode: string,
+  trial: number,
+  delayMs: number,
+  clockOffsetMs: number,
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(here, 'crash-writer.ts'), shardPath, mode, String(trial)],
+      [
+        '--import',
+        'tsx',
+        join(here, 'crash-writer.ts'),
+        shardPath,
+        mode,
+        String(trial),
+        String(clockOffsetMs),
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, NODE_OPTIONS: '' },
@@ -84,7 +99,8 @@ describe('crash safety under kill -9', () => {
     for (let trial = 1; trial <= TRIALS; trial += 1) {
       const mode = modes[trial % modes.length] ?? 'mixed';
       const delay = 100 + Math.floor(Math.random() * 700);
-      const lines = await runAndKill(directory.path, mode, trial, delay);
+      // Each writer's clock is a minute behind the previous one's: stamps must not follow it back.
+      const lines = await runAndKill(directory.path, mode, trial, delay, (TRIALS - trial) * 60_000);
       for (const line of lines) {
         const [word, a, b, c] = line.split(' ');
         if (word === 'pending-delete' && a !== undefined)
@@ -145,6 +161,21 @@ describe('crash safety under kill -9', () => {
           if (kept.documents !== counted.documents || kept.tokens !== counted.tokens)
             problems.push(`fts_totals ${JSON.stringify(kept)} != rows ${JSON.stringify(counted)}`);
         }
+        // Stamps never went backwards across the kills: a later write (higher serial) has a
+        // larger stamp, and a write after the reopen is above every stamp stored.
+        const stamped = store.reads
+          .scan('crash', undefined, 10_000)
+          .documents.map((document) => ({ serial: Number(document.doc.serial), stamp: document.stamp }))
+          .sort((a, b) => a.serial - b.serial);
+        for (const [position, entry] of stamped.entries()) {
+          const before = stamped[position - 1];
+          if (before !== undefined && entry.stamp <= before.stamp)
+            problems.push(`stamp of serial ${entry.serial} not above serial ${before.serial}'s`);
+        }
+        store.write('stamp-probe', 'probe', { trial });
+        const probe = store.reads.scan('stamp-probe', undefined, 1).documents[0]?.stamp ?? 0;
+        const highest = stamped.at(-1)?.stamp ?? 0;
+        if (probe <= highest) problems.push(`stamp after reopen ${probe} not above ${highest}`);
         problems.push(...store.searchIndex.integrityProblems());
         if (stats.watermark !== stats.lastSequence)
           problems.push(`watermark ${stats.watermark} != ${stats.lastSequence}`);
