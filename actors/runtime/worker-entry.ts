@@ -14,6 +14,8 @@ import { setCurrentThreadNice, type ThreadPriorityOutcome } from './thread-prior
 export interface WorkerEntryData {
   /** file: URL of the task module. */
   readonly cameoWorkerModule: string;
+  /** Cancellation flags shared with the pool: slot i is 1 when the task given slot i was cancelled. */
+  readonly cameoCancelFlags: Int32Array;
   /** Niceness this thread sets for itself when it starts; absent: unchanged. */
   readonly cameoThreadNice?: number;
 }
@@ -61,8 +63,20 @@ function isWireConvertible(
   );
 }
 
-/** Runs one task of the pool. */
-export default async function runWorkerTask(task: unknown): Promise<unknown> {
+/** What the pool posts for each task: the task, and its cancellation slot (-1: none). */
+export interface WorkerTaskEnvelope {
+  readonly task: unknown;
+  readonly cancelSlot: number;
+}
+
+/** What a thread answers for a task cancelled before it started (the caller already has its error). */
+export const SKIPPED_CANCELLED_TASK = { cameoSkippedCancelledTask: true } as const;
+
+/** Runs one task of the pool, unless it was cancelled while it waited. */
+export default async function runWorkerTask(envelope: WorkerTaskEnvelope): Promise<unknown> {
+  const { task, cancelSlot } = envelope;
+  const { cameoCancelFlags } = workerData as WorkerEntryData;
+  if (cancelSlot >= 0 && Atomics.load(cameoCancelFlags, cancelSlot) === 1) return SKIPPED_CANCELLED_TASK;
   loading ??= loadTaskFunction();
   const run = await loading;
   try {

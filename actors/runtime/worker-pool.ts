@@ -20,7 +20,18 @@ import {
   ValidationError,
   errorFromWire,
 } from '../../messages/index.js';
-import type { WorkerEntryData, WorkerPriorityMessage, WorkerWireCause } from './worker-entry.js';
+import type {
+  WorkerEntryData,
+  WorkerPriorityMessage,
+  WorkerTaskEnvelope,
+  WorkerWireCause,
+} from './worker-entry.js';
+
+/**
+ * Cancellation flags shared with the threads, one slot per task with a signal (reused
+ * round-robin: far more slots than tasks can be queued at once).
+ */
+const CANCEL_SLOTS = 65_536;
 
 /** Options of `createWorkerPool`. */
 export interface WorkerPoolOptions {
@@ -51,7 +62,12 @@ export interface WorkerPoolOptions {
 
 /** Options of one task. */
 export interface WorkerTaskOptions {
-  /** Cancels the task (CancelledError); a running task's thread is terminated by piscina. */
+  /**
+   * Cancels the task: the caller gets CancelledError at once. A task that has not started
+   * yet is skipped by its thread; one already running finishes and its result is dropped.
+   * Threads are never terminated for it: terminating a thread inside native code (SQLite,
+   * LMDB, loading an addon) can abort the whole process.
+   */
   readonly signal?: AbortSignal;
   /** Buffers moved, not copied, to the worker. */
   readonly transferList?: ArrayBuffer[];
@@ -160,6 +176,9 @@ class WorkerPoolImpl<Task, Result> implements WorkerPool<Task, Result>, PoolGaug
   private completed = 0;
   private failed = 0;
   private stopping: Promise<void> | null = null;
+  /** 1 in a slot: the task given that slot was cancelled (read by the thread before it starts it). */
+  private readonly cancelFlags = new Int32Array(new SharedArrayBuffer(4 * CANCEL_SLOTS));
+  private nextCancelSlot = 0;
 
   constructor(options: WorkerPoolOptions) {
     this.name = options.name;
@@ -192,6 +211,7 @@ class WorkerPoolImpl<Task, Result> implements WorkerPool<Task, Result>, PoolGaug
     }
     const workerData: WorkerEntryData = {
       cameoWorkerModule: pathToFileURL(taskModule).href,
+      cameoCancelFlags: this.cancelFlags,
       ...(options.threadNice === undefined ? {} : { cameoThreadNice: options.threadNice }),
     };
     this.piscina = new Piscina({
@@ -220,22 +240,58 @@ class WorkerPoolImpl<Task, Result> implements WorkerPool<Task, Result>, PoolGaug
 
   async run(task: Task, options: WorkerTaskOptions = {}): Promise<Result> {
     if (this.stopping !== null) throw new ShuttingDownError(`worker pool "${this.name}" is stopped`);
-    this.submitted++;
-    try {
-      const result = (await this.piscina.run(task, {
-        signal: options.signal ?? null,
-        transferList: options.transferList as never,
-      })) as Result;
-      this.completed++;
-      this.completedTasks.inc();
-      return result;
-    } catch (error) {
-      this.failed++;
-      this.failedTasks.inc();
-      throw this.translate(error, options.signal);
-    } finally {
-      this.submitted--;
+    const { signal } = options;
+    if (signal?.aborted === true) throw this.cancelled(signal);
+    let cancelSlot = -1;
+    if (signal !== undefined) {
+      cancelSlot = this.nextCancelSlot;
+      this.nextCancelSlot = (this.nextCancelSlot + 1) % CANCEL_SLOTS;
+      Atomics.store(this.cancelFlags, cancelSlot, 0);
     }
+    const envelope: WorkerTaskEnvelope = { task, cancelSlot };
+    this.submitted++;
+    // No signal for piscina: it would terminate a thread running the task.
+    const done = this.piscina
+      .run(envelope, { transferList: options.transferList as never })
+      .then(
+        (result: unknown) => {
+          this.completed++;
+          this.completedTasks.inc();
+          return result as Result;
+        },
+        (error: unknown) => {
+          this.failed++;
+          this.failedTasks.inc();
+          throw this.translate(error, signal);
+        },
+      )
+      .finally(() => {
+        this.submitted--;
+      });
+    if (signal === undefined) return done;
+    return new Promise<Result>((resolve, reject) => {
+      const onAbort = (): void => {
+        Atomics.store(this.cancelFlags, cancelSlot, 1);
+        reject(this.cancelled(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      done.then(
+        (result) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          // After a cancellation the caller has its answer; the task's own failure is only logged.
+          if (signal.aborted) this.logger.debug({ err: error }, 'cancelled task failed');
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  private cancelled(signal: AbortSignal): CancelledError {
+    return new CancelledError(`task of worker pool "${this.name}" was cancelled`, { cause: signal.reason });
   }
 
   stop(): Promise<void> {

@@ -79,6 +79,31 @@ describe('worker pool', () => {
     await expect(pool.run({ kind: 'echo', value: 1 })).rejects.toBeInstanceOf(ShuttingDownError);
   });
 
+  it('answers a cancelled running task at once without terminating its thread, and skips a cancelled queued one', async () => {
+    pool = createWorkerPool<BusyTask, number>({
+      name: 'cancel-running',
+      module: busyWorker,
+      threads: 1,
+      logger: pino({ level: 'silent' }),
+    });
+    const thread = await pool.run({ kind: 'tid' });
+    const controller = new AbortController();
+    const running = pool.run({ kind: 'spin', ms: 400 }, { signal: controller.signal });
+    const queued = pool.run({ kind: 'spin', ms: 5_000 }, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const cancelledAt = Date.now();
+    controller.abort();
+    await expect(running).rejects.toBeInstanceOf(CancelledError);
+    await expect(queued).rejects.toBeInstanceOf(CancelledError);
+    // The caller did not wait for the spin to end.
+    expect(Date.now() - cancelledAt).toBeLessThan(250);
+    // The same thread (not a replacement) answers next, once the running spin has finished,
+    // and the queued 5 s spin never ran.
+    const startedNext = Date.now();
+    expect(await pool.run({ kind: 'tid' })).toBe(thread);
+    expect(Date.now() - startedNext).toBeLessThan(2_000);
+  });
+
   it('fails the task of a worker thread that dies, and keeps serving with a new thread', async () => {
     pool = createWorkerPool<BusyTask, number>({
       name: 'dying',
