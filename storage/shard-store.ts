@@ -56,7 +56,16 @@ export interface ShardStoreOptions {
    * logical clock stamps and the time of tombstones. Tests inject one.
    */
   readonly wallClock?: () => number;
+  /**
+   * After the disk filled between LMDB and the search index, the first wait (ms) before the
+   * index catches up from the log on its own (default 1000; doubles up to a minute while the
+   * disk stays full), so a durable write becomes searchable without waiting for another one.
+   */
+  readonly catchUpRetryMs?: number;
 }
+
+/** The longest wait between two catch-up attempts of an index that fell behind. */
+const MAX_CATCH_UP_DELAY_MS = 60_000;
 
 /** Default tombstone retention: 7 days. */
 export const DEFAULT_TOMBSTONE_RETENTION_MS = 7 * 24 * 3600_000;
@@ -88,6 +97,9 @@ export class ShardStore {
   private readonly logger: StorageLogger;
   private groupsSinceTrim = 0;
   private closed = false;
+  private readonly catchUpRetryMs: number;
+  private catchUpDelayMs: number;
+  private catchUpTimer: NodeJS.Timeout | undefined;
 
   /** Opens (creating if needed) the shard at `path` and replays the log above the watermark. */
   constructor(path: string, options: ShardStoreOptions = {}) {
@@ -95,6 +107,8 @@ export class ShardStore {
     this.logger = (options.logger ?? storageLogger()).child({ shard: path });
     this.trimEveryGroups = options.trimEveryGroups ?? 1000;
     this.tombstoneRetentionMs = options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;
+    this.catchUpRetryMs = options.catchUpRetryMs ?? 1000;
+    this.catchUpDelayMs = this.catchUpRetryMs;
     mkdirSync(join(path, SHARD_FILES.lmdb), { recursive: true });
     this.documents = new DocumentStore(join(path, SHARD_FILES.lmdb), { readOnly: false });
     // Above every stamp written before, even if the machine's clock went back meanwhile.
@@ -295,6 +309,8 @@ export class ShardStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = undefined;
     this.sqlite.close();
     this.documents.close();
   }
@@ -311,10 +327,11 @@ export class ShardStore {
     try {
       this.applier.catchUp(sequence, pending);
     } catch (error) {
-      // Durable in LMDB; the next write or the next open replays it.
+      // Durable in LMDB; the next write, the next open or (disk full) a retry replays it.
       if (isStorageFull(error)) {
+        this.scheduleCatchUp();
         throw new StorageFullError(
-          `the disk is full: write ${sequence} is durable but not yet searchable (the search index catches up with the next write or start once space is freed)`,
+          `the disk is full: write ${sequence} is durable but not yet searchable (the search index catches up once space is freed)`,
           { cause: error },
         );
       }
@@ -324,6 +341,31 @@ export class ShardStore {
     }
     this.groupsSinceTrim += 1;
     if (this.trimEveryGroups > 0 && this.groupsSinceTrim >= this.trimEveryGroups) this.checkpointAndTrim();
+  }
+
+  /** Retries applying the log to the search index later (it fell behind on a full disk). */
+  private scheduleCatchUp(): void {
+    if (this.catchUpTimer !== undefined || this.closed) return;
+    // Unref'd: a pending retry must never keep a stopping thread or process alive.
+    this.catchUpTimer = setTimeout(() => this.retryCatchUp(), this.catchUpDelayMs).unref();
+  }
+
+  private retryCatchUp(): void {
+    this.catchUpTimer = undefined;
+    if (this.closed) return;
+    const last = this.documents.lastSequence();
+    try {
+      const applied = this.applier.catchUp(last);
+      this.catchUpDelayMs = this.catchUpRetryMs;
+      this.logger.info({ applied, watermark: last }, 'search index caught up after the disk was full');
+    } catch (error) {
+      this.catchUpDelayMs = Math.min(this.catchUpDelayMs * 2, MAX_CATCH_UP_DELAY_MS);
+      this.logger.warn(
+        { err: error, retryInMs: this.catchUpDelayMs },
+        'search index still behind the write-ahead log; retrying',
+      );
+      this.scheduleCatchUp();
+    }
   }
 
   /** Forgets the tombstones older than the retention; returns how many. */
