@@ -387,6 +387,34 @@ export const MemberRemoved = defineMessage(
 /** Reply to RemoveMember. */
 export type MemberRemoved = MessageOf<typeof MemberRemoved>;
 
+/**
+ * Decommission a member: it leaves the ring (its keys go to the others) but stays a member
+ * that is asked and searched until its rebalancing handoff has moved every document it holds.
+ * Sent to the leaving node itself (`nodeId` its own id), which tells every live member; a
+ * member told by it gets `propagate: false`.
+ */
+export const DecommissionMember = defineMessage(
+  'DecommissionMember',
+  z.object({ type: z.literal('DecommissionMember'), nodeId: z.string().min(1), propagate: z.boolean() }),
+);
+/** Decommission a member. */
+export type DecommissionMember = MessageOf<typeof DecommissionMember>;
+
+/** Reply to DecommissionMember: the ring's members now, and which peers were told (or not). */
+export const MemberLeaving = defineMessage(
+  'MemberLeaving',
+  z.object({
+    type: z.literal('MemberLeaving'),
+    nodeId: z.string(),
+    /** The ring's members without the leaving ones. */
+    ringMembers: z.array(z.string()),
+    notified: z.array(z.string()),
+    failed: z.array(z.object({ nodeId: z.string(), error: z.string() })),
+  }),
+);
+/** Reply to DecommissionMember. */
+export type MemberLeaving = MessageOf<typeof MemberLeaving>;
+
 /** Every cluster message a ClusterCoordinator accepts besides its base protocol. */
 export type CoordinatorClusterRequest =
   | ChangeSchema
@@ -396,7 +424,8 @@ export type CoordinatorClusterRequest =
   | PeerLost
   | HandoffProgress
   | GetHandoffSources
-  | RemoveMember;
+  | RemoveMember
+  | DecommissionMember;
 
 /** Replies of the coordinator's cluster messages, by `type`. */
 export interface CoordinatorClusterReplies {
@@ -408,4 +437,5 @@ export interface CoordinatorClusterReplies {
   HandoffProgress: HandoffProgressNoted;
   GetHandoffSources: HandoffSources;
   RemoveMember: MemberRemoved;
+  DecommissionMember: MemberLeaving;
 }

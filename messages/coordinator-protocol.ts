@@ -84,6 +84,8 @@ export const KnownPeers = defineMessage(
     peers: z.array(peerSchema),
     /** Members removed for good: a node that missed the removal drops them too. */
     removed: z.array(z.string()).optional(),
+    /** Members being decommissioned (off the ring, still members). */
+    leaving: z.array(z.string()).optional(),
   }),
 );
 /** Reply to GetKnownPeers and DiscoverPeers. */
@@ -98,6 +100,8 @@ export const ClusterStatus = defineMessage(
     state: z.enum(['Active', 'Degraded', 'Failed']),
     peers: z.array(peerSchema),
     ringSize: z.number().int().nonnegative(),
+    /** Members being decommissioned (this node included when it is leaving). */
+    leaving: z.array(z.string()).optional(),
     /**
      * Rebalancing after a node joined: whether this node is handing documents off, how many
      * it found to move and has not had acknowledged yet, how many it moved since it started,

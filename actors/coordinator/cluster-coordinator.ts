@@ -17,6 +17,7 @@ import {
   CameoError,
   IndexNotFoundError,
   MemberUpError,
+  PeerGoneError,
   ValidationError,
   type ChangeSchema,
   type ClusterStatus,
@@ -90,6 +91,8 @@ export interface CoordinatorState {
   readonly members: Map<string, Member>;
   /** Nodes removed from the ring for good: never taken back (docs/CLUSTER.md). */
   readonly removed: Set<string>;
+  /** Members being decommissioned: off the ring, still asked and searched until they are removed. */
+  readonly leaving: Set<string>;
   ring: HashRing;
   /** Peers whose members and schemas were pulled since they last joined. */
   readonly synced: Set<string>;
@@ -177,7 +180,9 @@ export function clusterCoordinator(
 
   function rebuildRing(state: CoordinatorState): void {
     state.ring = new HashRing(
-      [...state.members.values()].map((member) => ({ nodeId: member.nodeId, shardCount: member.shardCount })),
+      [...state.members.values()]
+        .filter((member) => !state.leaving.has(member.nodeId))
+        .map((member) => ({ nodeId: member.nodeId, shardCount: member.shardCount })),
     );
     state.lastRingChangeMs = Date.now();
     persist(state);
@@ -233,6 +238,7 @@ export function clusterCoordinator(
         addresses: [...member.addresses],
       })),
       [...state.removed],
+      [...state.leaving],
     );
   }
 
@@ -242,6 +248,7 @@ export function clusterCoordinator(
    */
   function forgetMember(state: CoordinatorState, member: string, context: Context): boolean {
     state.removed.add(member);
+    state.leaving.delete(member);
     state.handingOff.delete(member);
     state.synced.delete(member);
     if (!state.members.delete(member)) {
@@ -272,6 +279,7 @@ export function clusterCoordinator(
       state: clusterState(state.members.values(), nodeId),
       peers: [...state.members.values()].filter((member) => member.nodeId !== nodeId).map(peerInfo),
       ringSize: state.ring.size,
+      ...(state.leaving.size === 0 ? {} : { leaving: [...state.leaving].sort() }),
       rebalancing: rebalancing(state),
     };
   }
@@ -320,6 +328,13 @@ export function clusterCoordinator(
     for (const gone of known.removed ?? []) {
       if (gone !== nodeId && !state.removed.has(gone))
         changed = forgetMember(state, gone, context) || changed;
+    }
+    for (const leaver of known.leaving ?? []) {
+      if (!state.removed.has(leaver) && !state.leaving.has(leaver)) {
+        context.logger.info({ member: leaver, from: peer }, 'learnt a member is being decommissioned');
+        state.leaving.add(leaver);
+        changed = true;
+      }
     }
     for (const info of known.peers) {
       if (info.nodeId === nodeId || info.shards.length === 0 || state.removed.has(info.nodeId)) continue;
@@ -528,6 +543,7 @@ export function clusterCoordinator(
       const members = new Map<string, Member>();
       const membership = readMembership(options.dataPath);
       const removed = new Set(membership.removed);
+      const leaving = new Set(membership.leaving.filter((member) => !removed.has(member)));
       for (const record of membership.members) {
         if (record.nodeId === nodeId || removed.has(record.nodeId)) continue;
         members.set(record.nodeId, {
@@ -551,6 +567,7 @@ export function clusterCoordinator(
       const state: CoordinatorState = {
         members,
         removed,
+        leaving,
         ring: new HashRing([]),
         synced: new Set(),
         unsubscribe: [],
@@ -663,6 +680,7 @@ export function clusterCoordinator(
           type: 'KnownPeers',
           peers: [...state.members.values()].map(peerInfo),
           removed: [...state.removed],
+          leaving: [...state.leaving],
         };
       },
       async RemoveMember(state, message, context) {
@@ -711,6 +729,75 @@ export function clusterCoordinator(
           nodeId: target,
           removed,
           members: [...state.members.keys()].sort(),
+          notified: notified.sort(),
+          failed,
+        };
+      },
+      async DecommissionMember(state, message, context) {
+        const target = message.nodeId;
+        if (!state.members.has(target)) {
+          throw new ValidationError(`node ${target} is not a member of this cluster`, {
+            details: { nodeId: target },
+          });
+        }
+        if (message.propagate && target !== nodeId) {
+          // The leaving node itself starts it: it is the one that hands its documents off.
+          if (state.members.get(target)?.healthy !== true) {
+            throw new PeerGoneError(
+              `node ${target} is down: a node hands its documents off only while it is up (remove a lost node instead)`,
+              { details: { nodeId: target } },
+            );
+          }
+          return coordinatorOf(target).ask(
+            { type: 'DecommissionMember', nodeId: target, propagate: true },
+            { timeoutMs: peerTimeoutMs * 2 },
+          );
+        }
+        const staying = [...state.members.keys()].filter(
+          (member) => member !== target && !state.leaving.has(member),
+        );
+        if (staying.length === 0) {
+          throw new ValidationError(`node ${target} is the last member on the ring: nowhere to move its documents`, {
+            details: { nodeId: target },
+          });
+        }
+        if (!state.leaving.has(target)) {
+          state.leaving.add(target);
+          context.logger.warn(
+            { member: target },
+            target === nodeId
+              ? 'decommissioning this node: handing every document off to the other members'
+              : 'a member is being decommissioned: its keys move to the other members',
+          );
+          rebuildRing(state);
+          state.handoff.request(target === nodeId ? 'decommissioning' : 'a member is leaving');
+        }
+        const notified: string[] = [];
+        const failed: { nodeId: string; error: string }[] = [];
+        if (message.propagate) {
+          const peers = [...state.members.values()].filter((peer) => peer.nodeId !== nodeId);
+          await Promise.all(
+            peers.map(async (peer) => {
+              if (!peer.healthy) {
+                failed.push({ nodeId: peer.nodeId, error: 'down: learns it when it comes back' });
+                return;
+              }
+              try {
+                await coordinatorOf(peer.nodeId).ask(
+                  { type: 'DecommissionMember', nodeId: target, propagate: false },
+                  { timeoutMs: peerTimeoutMs },
+                );
+                notified.push(peer.nodeId);
+              } catch (error) {
+                failed.push({ nodeId: peer.nodeId, error: (error as Error).message });
+              }
+            }),
+          );
+        }
+        return {
+          type: 'MemberLeaving',
+          nodeId: target,
+          ringMembers: state.ring.members.map((member) => member.nodeId).sort(),
           notified: notified.sort(),
           failed,
         };

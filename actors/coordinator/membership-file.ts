@@ -31,12 +31,15 @@ const fileSchema = z.object({
   ),
   /** Members removed for good (never taken back onto the ring). */
   removed: z.array(z.string().min(1)).optional(),
+  /** Members being decommissioned: still members (asked, searched), no longer on the ring. */
+  leaving: z.array(z.string().min(1)).optional(),
 });
 
-/** The ring's members and the nodes removed from it for good. */
+/** The ring's members, the nodes removed from it for good, and the members leaving it. */
 export interface Membership {
   readonly members: RingMemberRecord[];
   readonly removed: string[];
+  readonly leaving: string[];
 }
 
 /** The membership file exists but cannot be read. */
@@ -55,10 +58,10 @@ export function readMembers(dataPath: string): RingMemberRecord[] {
 /** Reads the members and removed nodes stored in `dataPath` (none when there is no file). */
 export function readMembership(dataPath: string): Membership {
   const file = join(dataPath, MEMBERSHIP_FILE);
-  if (!existsSync(file)) return { members: [], removed: [] };
+  if (!existsSync(file)) return { members: [], removed: [], leaving: [] };
   try {
     const parsed = fileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-    return { members: parsed.members, removed: parsed.removed ?? [] };
+    return { members: parsed.members, removed: parsed.removed ?? [], leaving: parsed.leaving ?? [] };
   } catch (error) {
     throw new MembershipFileError(`${file} is not a valid membership list: ${(error as Error).message}`, {
       file,
@@ -71,14 +74,18 @@ export function writeMembers(
   dataPath: string,
   members: readonly RingMemberRecord[],
   removed: readonly string[] = [],
+  leaving: readonly string[] = [],
 ): void {
   const file = join(dataPath, MEMBERSHIP_FILE);
   const temporary = `${file}.tmp`;
   const sorted = [...members].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
   const descriptor = openSync(temporary, 'w');
   try {
-    const content =
-      removed.length === 0 ? { members: sorted } : { members: sorted, removed: [...removed].sort() };
+    const content = {
+      members: sorted,
+      ...(removed.length === 0 ? {} : { removed: [...removed].sort() }),
+      ...(leaving.length === 0 ? {} : { leaving: [...leaving].sort() }),
+    };
     writeSync(descriptor, `${JSON.stringify(content, null, 2)}\n`);
     fsyncSync(descriptor);
   } finally {

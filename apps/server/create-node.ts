@@ -54,6 +54,8 @@ function clusterHandle(node: RunningNode): ClusterHandle | undefined {
     // Telling every peer takes up to one peer timeout each, in parallel.
     removeMember: (nodeId) =>
       cluster.coordinator.ask({ type: 'RemoveMember', nodeId, propagate: true }, { timeoutMs: 30_000 }),
+    decommission: (nodeId) =>
+      cluster.coordinator.ask({ type: 'DecommissionMember', nodeId, propagate: true }, { timeoutMs: 30_000 }),
   };
 }
 

@@ -10,6 +10,7 @@ import type {
   ClientOp,
   ClientReplies,
   ClusterStatus,
+  MemberLeaving,
   MemberRemoved,
   RingSnapshot,
 } from '../../messages/index.js';
@@ -74,6 +75,8 @@ export interface ClusterHandle {
   addresses(): string[];
   /** Removes a member that is down for good from every live member's ring. */
   removeMember(nodeId: string): Promise<MemberRemoved>;
+  /** Starts decommissioning a live member: it leaves the ring and hands every document off. */
+  decommission(nodeId: string): Promise<MemberLeaving>;
 }
 
 /** Builds and starts a node from the server configuration. */

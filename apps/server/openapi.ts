@@ -266,6 +266,30 @@ export function openApiDocument(): Schema {
           },
         ),
       },
+      '/_cluster/nodes/{nodeId}/_decommission': {
+        parameters: [
+          {
+            name: 'nodeId',
+            in: 'path',
+            required: true,
+            description: 'The live member to decommission (any node can be asked).',
+            schema: { type: 'string' },
+          },
+        ],
+        post: operation(
+          'Decommission a live member: it leaves the ring on every member (its keys move to the others) and hands every document it holds to their new owners, staying readable and searchable meanwhile. When it holds none (`/_cluster/nodes`: `handing_off` false), stop it and remove it with DELETE.',
+          {
+            responses: {
+              '200': ok('Leaving', ref('MemberLeaving')),
+              '400': errorResponse(
+                'Not a member, the last member on the ring, or the node is not in a cluster',
+              ),
+              '500': commonErrors['500'],
+              '503': commonErrors['503'],
+            },
+          },
+        ),
+      },
       '/_cluster/ring': {
         get: operation('The consistent-hash ring: members, their key-space share, every virtual node', {
           responses: {
@@ -544,6 +568,19 @@ function componentSchemas(): Record<string, Schema> {
         node_id: { type: 'string' },
         removed: { type: 'boolean', description: 'false when the asked node had already removed it' },
         members: { type: 'array', items: { type: 'string' } },
+        notified: { type: 'array', items: { type: 'string' } },
+        failed: {
+          type: 'array',
+          items: { type: 'object', properties: { node_id: { type: 'string' }, error: { type: 'string' } } },
+        },
+      },
+    },
+    MemberLeaving: {
+      type: 'object',
+      properties: {
+        node_id: { type: 'string' },
+        leaving: { type: 'boolean' },
+        ring_members: { type: 'array', items: { type: 'string' } },
         notified: { type: 'array', items: { type: 'string' } },
         failed: {
           type: 'array',

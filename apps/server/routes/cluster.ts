@@ -65,6 +65,7 @@ const registerClusterRoutes: RouteRegistrar = (app, gateway) => {
       }
       const status = await cluster.status();
       const handingOff = new Set(status.rebalancing?.nodes ?? []);
+      const leaving = new Set(status.leaving ?? []);
       const peers = status.peers.map((peer) => ({
         node_id: peer.nodeId,
         self: false,
@@ -73,13 +74,17 @@ const registerClusterRoutes: RouteRegistrar = (app, gateway) => {
         addresses: peer.addresses,
         last_seen_ms: peer.lastSeenMs,
         handing_off: handingOff.has(peer.nodeId),
+        leaving: leaving.has(peer.nodeId),
       }));
       return c.json({
         cluster_enabled: true,
         state: status.state,
         node_id: self.node_id,
         ...(status.rebalancing === undefined ? {} : { rebalancing: rebalancingJson(status.rebalancing) }),
-        nodes: [{ ...self, handing_off: handingOff.has(self.node_id) }, ...peers],
+        nodes: [
+          { ...self, handing_off: handingOff.has(self.node_id), leaving: leaving.has(self.node_id) },
+          ...peers,
+        ],
       });
     }),
   );
@@ -97,6 +102,25 @@ const registerClusterRoutes: RouteRegistrar = (app, gateway) => {
         node_id: result.nodeId,
         removed: result.removed,
         members: result.members,
+        notified: result.notified,
+        failed: result.failed.map((item) => ({ node_id: item.nodeId, error: item.error })),
+      });
+    }),
+  );
+
+  app.post(
+    '/_cluster/nodes/:nodeId/_decommission',
+    gateway.handler(async (c) => {
+      const cluster = gateway.node.cluster;
+      const target = c.req.param('nodeId') ?? '';
+      if (cluster === undefined) {
+        throw new ValidationError('this node is not a cluster member (started without --cluster-enabled)');
+      }
+      const result = await cluster.decommission(target);
+      return c.json({
+        node_id: result.nodeId,
+        leaving: true,
+        ring_members: result.ringMembers,
         notified: result.notified,
         failed: result.failed.map((item) => ({ node_id: item.nodeId, error: item.error })),
       });

@@ -181,7 +181,7 @@ describe('openapi.json', () => {
         if (method !== 'parameters') documented.add(`${method} ${path}`);
     }
     expect([...registered].sort()).toEqual([...documented].sort());
-    expect(registered.size).toBe(18);
+    expect(registered.size).toBe(19);
   });
 
   it('resolves every $ref to a component schema', () => {
