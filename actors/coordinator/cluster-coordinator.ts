@@ -757,9 +757,12 @@ export function clusterCoordinator(
           (member) => member !== target && !state.leaving.has(member),
         );
         if (staying.length === 0) {
-          throw new ValidationError(`node ${target} is the last member on the ring: nowhere to move its documents`, {
-            details: { nodeId: target },
-          });
+          throw new ValidationError(
+            `node ${target} is the last member on the ring: nowhere to move its documents`,
+            {
+              details: { nodeId: target },
+            },
+          );
         }
         if (!state.leaving.has(target)) {
           state.leaving.add(target);
