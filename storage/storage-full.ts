@@ -15,14 +15,22 @@ const MDB_MAP_FULL = -30792;
  * full: LMDB's errno 28 / MDB_MAP_FULL, SQLite's SQLITE_FULL, Node's ENOSPC / EDQUOT.
  */
 export function isStorageFull(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 8; depth++) {
-    const { code, errno } = current as Error & { code?: unknown; errno?: unknown };
+  // Not `instanceof Error`: an addon's error may come from another realm (jest's module
+  // registry), and a cause chain is plain objects with `code`, `errno`, `message`, `cause`.
+  let current: unknown = error;
+  for (let depth = 0; typeof current === 'object' && current !== null && depth < 8; depth++) {
+    const { code, errno, message, cause } = current as {
+      code?: unknown;
+      errno?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
     if (typeof code === 'string' && FULL_CODES.has(code)) return true;
     if (typeof code === 'number' && (FULL_ERRNOS.has(code) || code === MDB_MAP_FULL)) return true;
     if (typeof errno === 'number' && (FULL_ERRNOS.has(Math.abs(errno)) || errno === MDB_MAP_FULL))
       return true;
-    if (/MDB_MAP_FULL|No space left on device/.test(current.message)) return true;
-    current = current.cause;
+    if (typeof message === 'string' && /MDB_MAP_FULL|No space left on device/.test(message)) return true;
+    current = cause;
   }
   return false;
 }
