@@ -23,6 +23,10 @@ describe('isStorageFull', () => {
     expect(
       isStorageFull(new Error('group failed', { cause: withFields('full', { code: 'SQLITE_FULL' }) })),
     ).toBe(true);
+    // An addon's error from another realm (jest's module registry) is not `instanceof Error` here.
+    const foreign = { name: 'SqliteError', message: 'database or disk is full', code: 'SQLITE_FULL' };
+    expect(isStorageFull(foreign)).toBe(true);
+    expect(isStorageFull(new Error('wrapped', { cause: foreign }))).toBe(true);
   });
 
   it('does not take other failures for a full disk', () => {
