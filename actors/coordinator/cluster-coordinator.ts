@@ -25,8 +25,10 @@ import {
   type CoordinatorClusterRequest,
   type CoordinatorReplies,
   type CoordinatorRequest,
+  type DecommissionMember,
   type IndexSchema,
   type PeerInfo,
+  type RemoveMember,
   type RouteDecision,
   type SchemaChanged,
 } from '../../messages/index.js';
@@ -259,6 +261,35 @@ export function clusterCoordinator(
     rebuildRing(state);
     state.handoff.request('ring member removed');
     return true;
+  }
+
+  /**
+   * Tells every other member a membership change (each at most one peer timeout, in
+   * parallel). A member that is down is listed as failed: it learns the change from the
+   * first peer it synchronises with when it is back.
+   */
+  async function tellPeers(
+    state: CoordinatorState,
+    message: RemoveMember | DecommissionMember,
+  ): Promise<{ notified: string[]; failed: { nodeId: string; error: string }[] }> {
+    const notified: string[] = [];
+    const failed: { nodeId: string; error: string }[] = [];
+    const peers = [...state.members.values()].filter((peer) => peer.nodeId !== nodeId);
+    await Promise.all(
+      peers.map(async (peer) => {
+        if (!peer.healthy) {
+          failed.push({ nodeId: peer.nodeId, error: 'down: learns it when it comes back' });
+          return;
+        }
+        try {
+          await coordinatorOf(peer.nodeId).ask(message, { timeoutMs: peerTimeoutMs });
+          notified.push(peer.nodeId);
+        } catch (error) {
+          failed.push({ nodeId: peer.nodeId, error: (error as Error).message });
+        }
+      }),
+    );
+    return { notified: notified.sort(), failed };
   }
 
   function peerInfo(member: Member): PeerInfo {
@@ -701,36 +732,15 @@ export function clusterCoordinator(
           );
         }
         const removed = forgetMember(state, target, context);
-        const notified: string[] = [];
-        const failed: { nodeId: string; error: string }[] = [];
-        if (message.propagate) {
-          const peers = [...state.members.values()].filter((peer) => peer.nodeId !== nodeId);
-          await Promise.all(
-            peers.map(async (peer) => {
-              if (!peer.healthy) {
-                // It learns of the removal from the first peer it synchronises with.
-                failed.push({ nodeId: peer.nodeId, error: 'down: learns it when it comes back' });
-                return;
-              }
-              try {
-                await coordinatorOf(peer.nodeId).ask(
-                  { type: 'RemoveMember', nodeId: target, propagate: false },
-                  { timeoutMs: peerTimeoutMs },
-                );
-                notified.push(peer.nodeId);
-              } catch (error) {
-                failed.push({ nodeId: peer.nodeId, error: (error as Error).message });
-              }
-            }),
-          );
-        }
+        const told = message.propagate
+          ? await tellPeers(state, { type: 'RemoveMember', nodeId: target, propagate: false })
+          : { notified: [], failed: [] };
         return {
           type: 'MemberRemoved',
           nodeId: target,
           removed,
           members: [...state.members.keys()].sort(),
-          notified: notified.sort(),
-          failed,
+          ...told,
         };
       },
       async DecommissionMember(state, message, context) {
@@ -775,34 +785,14 @@ export function clusterCoordinator(
           rebuildRing(state);
           state.handoff.request(target === nodeId ? 'decommissioning' : 'a member is leaving');
         }
-        const notified: string[] = [];
-        const failed: { nodeId: string; error: string }[] = [];
-        if (message.propagate) {
-          const peers = [...state.members.values()].filter((peer) => peer.nodeId !== nodeId);
-          await Promise.all(
-            peers.map(async (peer) => {
-              if (!peer.healthy) {
-                failed.push({ nodeId: peer.nodeId, error: 'down: learns it when it comes back' });
-                return;
-              }
-              try {
-                await coordinatorOf(peer.nodeId).ask(
-                  { type: 'DecommissionMember', nodeId: target, propagate: false },
-                  { timeoutMs: peerTimeoutMs },
-                );
-                notified.push(peer.nodeId);
-              } catch (error) {
-                failed.push({ nodeId: peer.nodeId, error: (error as Error).message });
-              }
-            }),
-          );
-        }
+        const told = message.propagate
+          ? await tellPeers(state, { type: 'DecommissionMember', nodeId: target, propagate: false })
+          : { notified: [], failed: [] };
         return {
           type: 'MemberLeaving',
           nodeId: target,
           ringMembers: state.ring.members.map((member) => member.nodeId).sort(),
-          notified: notified.sort(),
-          failed,
+          ...told,
         };
       },
       ChangeSchema: (state, message, context) => changeSchema(state, message, context),
