@@ -26,7 +26,6 @@ import {
   plannedStatistics,
   rankPlanned,
   shardHits,
-  shardStatistics,
   type PlannedShardSearch,
   type RankedRow,
   type RankedShard,
@@ -67,26 +66,55 @@ function failure(shard: number, error: unknown): ShardFailure {
   return { shard, error: toCameoError(error).toWire() };
 }
 
-function sumStatistics(shards: readonly ShardQueries[], index: string, ast: QueryNode): CollectedStatistics {
-  let statistics = NO_STATISTICS;
-  const shardErrors: ShardFailure[] = [];
-  shards.forEach((queries, shard) => {
+/**
+ * `work` for every shard that has an item and has not failed yet; a shard whose work throws
+ * is recorded in `failed` and gets undefined.
+ */
+function eachShard<T, R>(
+  items: readonly (T | undefined)[],
+  failed: Map<number, ShardFailure>,
+  work: (item: T, shard: number) => R,
+): (R | undefined)[] {
+  return items.map((item, shard) => {
+    if (item === undefined || failed.has(shard)) return undefined;
     try {
-      statistics = addStatistics(statistics, shardStatistics(queries, index, ast));
+      return work(item, shard);
     } catch (error) {
-      shardErrors.push(failure(shard, error));
+      failed.set(shard, failure(shard, error));
+      return undefined;
     }
   });
-  return { statistics, shardErrors };
 }
 
-/** BM25 statistics of `query` in `index`, summed over `shards`. */
+/** The shards' own statistics for their planned searches, summed (failures go to `failed`). */
+function ownStatistics(
+  shards: readonly ShardQueries[],
+  planned: readonly (PlannedShardSearch | undefined)[],
+  failed: Map<number, ShardFailure>,
+): CorpusStatistics {
+  const counted = eachShard(planned, failed, (plan, shard) => plannedStatistics(shards[shard]!, plan));
+  return counted.reduce<CorpusStatistics>(
+    (sum, statistics) => (statistics === undefined ? sum : addStatistics(sum, statistics)),
+    NO_STATISTICS,
+  );
+}
+
+/** BM25 statistics of `query` in `index`, summed over `shards` (one read snapshot each). */
 export function collectStatistics(
   shards: readonly ShardQueries[],
   index: string,
   query: string,
 ): CollectedStatistics {
-  return sumStatistics(shards, index, parseQuery(query));
+  const ast = parseQuery(query);
+  const failed = new Map<number, ShardFailure>();
+  const statistics = inReadSnapshots(shards, failed, () =>
+    ownStatistics(
+      shards,
+      eachShard(shards, failed, (queries) => planShardSearch(queries, index, ast, { limit: 0 })),
+      failed,
+    ),
+  );
+  return { statistics, shardErrors: [...failed.values()] };
 }
 
 /**
@@ -150,40 +178,13 @@ function searchInSnapshots(
   reportStatistics: boolean,
 ): NodeSearchResult {
   const window = { limit: spec.offset + spec.limit, ...(spec.sort === undefined ? {} : { sort: spec.sort }) };
-  const planned: (PlannedShardSearch | undefined)[] = shards.map((queries, shard) => {
-    if (failed.has(shard)) return undefined;
-    try {
-      return planShardSearch(queries, index, ast, window);
-    } catch (error) {
-      failed.set(shard, failure(shard, error));
-      return undefined;
-    }
-  });
-  let own: CorpusStatistics | undefined;
-  if (statistics === undefined || reportStatistics) {
-    let sum = NO_STATISTICS;
-    planned.forEach((plan, shard) => {
-      if (plan === undefined) return;
-      try {
-        sum = addStatistics(sum, plannedStatistics(shards[shard]!, plan));
-      } catch (error) {
-        failed.set(shard, failure(shard, error));
-        planned[shard] = undefined;
-      }
-    });
-    own = sum;
-  }
+  const planned = eachShard(shards, failed, (queries) => planShardSearch(queries, index, ast, window));
+  const own =
+    statistics === undefined || reportStatistics ? ownStatistics(shards, planned, failed) : undefined;
   const ranking = statistics ?? own;
-
-  const ranked: (RankedShard | undefined)[] = planned.map((plan, shard) => {
-    if (plan === undefined) return undefined;
-    try {
-      return rankPlanned(shards[shard]!, plan, ranking);
-    } catch (error) {
-      failed.set(shard, failure(shard, error));
-      return undefined;
-    }
-  });
+  const ranked: (RankedShard | undefined)[] = eachShard(planned, failed, (plan, shard) =>
+    rankPlanned(shards[shard]!, plan, ranking),
+  );
 
   // Merge the rows of all shards, then read documents for the page only.
   const order = hitOrder(spec.sort);

@@ -70,7 +70,7 @@ export interface WorkerTaskEnvelope {
 }
 
 /** What a thread answers for a task cancelled before it started (the caller already has its error). */
-export const SKIPPED_CANCELLED_TASK = { cameoSkippedCancelledTask: true } as const;
+const SKIPPED_CANCELLED_TASK = { cameoSkippedCancelledTask: true } as const;
 
 /** Runs one task of the pool, unless it was cancelled while it waited. */
 export default async function runWorkerTask(envelope: WorkerTaskEnvelope): Promise<unknown> {

@@ -262,7 +262,7 @@ class WorkerPoolImpl<Task, Result> implements WorkerPool<Task, Result>, PoolGaug
         (error: unknown) => {
           this.failed++;
           this.failedTasks.inc();
-          throw this.translate(error, signal);
+          throw this.translate(error);
         },
       )
       .finally(() => {
@@ -326,10 +326,7 @@ class WorkerPoolImpl<Task, Result> implements WorkerPool<Task, Result>, PoolGaug
     }
   }
 
-  private translate(error: unknown, signal: AbortSignal | undefined): unknown {
-    if (signal?.aborted === true) {
-      return new CancelledError(`task of worker pool "${this.name}" was cancelled`, { cause: signal.reason });
-    }
+  private translate(error: unknown): unknown {
     // Not `instanceof Error`: errors cloned from a worker may belong to another realm (jest).
     if (!isErrorLike(error)) return new Error(`worker task failed: ${String(error)}`);
     const wire = (error.cause as Partial<WorkerWireCause> | undefined)?.cameoWireError;
