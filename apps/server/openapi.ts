@@ -317,6 +317,14 @@ export function openApiDocument(): Schema {
 }
 
 function componentSchemas(): Record<string, Schema> {
+  /** The peers a membership change was passed on to, and those it was not (with why). */
+  const peersTold = {
+    notified: { type: 'array', items: { type: 'string' } },
+    failed: {
+      type: 'array',
+      items: { type: 'object', properties: { node_id: { type: 'string' }, error: { type: 'string' } } },
+    },
+  };
   const integer = { type: 'integer', minimum: 0 };
   const itemError = {
     type: 'object',
@@ -568,11 +576,7 @@ function componentSchemas(): Record<string, Schema> {
         node_id: { type: 'string' },
         removed: { type: 'boolean', description: 'false when the asked node had already removed it' },
         members: { type: 'array', items: { type: 'string' } },
-        notified: { type: 'array', items: { type: 'string' } },
-        failed: {
-          type: 'array',
-          items: { type: 'object', properties: { node_id: { type: 'string' }, error: { type: 'string' } } },
-        },
+        ...peersTold,
       },
     },
     MemberLeaving: {
@@ -581,11 +585,7 @@ function componentSchemas(): Record<string, Schema> {
         node_id: { type: 'string' },
         leaving: { type: 'boolean' },
         ring_members: { type: 'array', items: { type: 'string' } },
-        notified: { type: 'array', items: { type: 'string' } },
-        failed: {
-          type: 'array',
-          items: { type: 'object', properties: { node_id: { type: 'string' }, error: { type: 'string' } } },
-        },
+        ...peersTold,
       },
     },
     ClusterRing: {

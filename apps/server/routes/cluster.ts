@@ -9,6 +9,7 @@
 import { HashRing, RING_SIZE, VIRTUAL_NODES_PER_NODE } from '../../../actors/index.js';
 import { ValidationError, type ClusterStatus, type RingSnapshot } from '../../../messages/index.js';
 import type { Gateway, RouteRegistrar } from '../gateway.js';
+import type { ClusterHandle } from '../node-handle.js';
 
 /** Each member's share of the key space: the arcs that end at its virtual nodes. */
 export function ringShares(tokens: RingSnapshot['tokens']): Map<string, number> {
@@ -43,6 +44,23 @@ async function ringOf(gateway: Gateway): Promise<RingSnapshot> {
     virtualNodesPerNode: VIRTUAL_NODES_PER_NODE,
     members: ring.members.map((member) => ({ nodeId: member.nodeId, shardCount: member.shardCount })),
     tokens: ring.tokens().map((token) => ({ ...token })),
+  };
+}
+
+/** The cluster handle of a member node; ValidationError for a node started without a cluster. */
+function memberOf(gateway: Gateway): ClusterHandle {
+  const cluster = gateway.node.cluster;
+  if (cluster === undefined) {
+    throw new ValidationError('this node is not a cluster member (started without --cluster-enabled)');
+  }
+  return cluster;
+}
+
+/** Which peers a membership change was passed on to, and which not (and why). */
+function toldJson(told: { notified: string[]; failed: { nodeId: string; error: string }[] }) {
+  return {
+    notified: told.notified,
+    failed: told.failed.map((item) => ({ node_id: item.nodeId, error: item.error })),
   };
 }
 
@@ -92,18 +110,12 @@ const registerClusterRoutes: RouteRegistrar = (app, gateway) => {
   app.delete(
     '/_cluster/nodes/:nodeId',
     gateway.handler(async (c) => {
-      const cluster = gateway.node.cluster;
-      const target = c.req.param('nodeId') ?? '';
-      if (cluster === undefined) {
-        throw new ValidationError('this node is not a cluster member (started without --cluster-enabled)');
-      }
-      const result = await cluster.removeMember(target);
+      const result = await memberOf(gateway).removeMember(c.req.param('nodeId') ?? '');
       return c.json({
         node_id: result.nodeId,
         removed: result.removed,
         members: result.members,
-        notified: result.notified,
-        failed: result.failed.map((item) => ({ node_id: item.nodeId, error: item.error })),
+        ...toldJson(result),
       });
     }),
   );
@@ -111,18 +123,12 @@ const registerClusterRoutes: RouteRegistrar = (app, gateway) => {
   app.post(
     '/_cluster/nodes/:nodeId/_decommission',
     gateway.handler(async (c) => {
-      const cluster = gateway.node.cluster;
-      const target = c.req.param('nodeId') ?? '';
-      if (cluster === undefined) {
-        throw new ValidationError('this node is not a cluster member (started without --cluster-enabled)');
-      }
-      const result = await cluster.decommission(target);
+      const result = await memberOf(gateway).decommission(c.req.param('nodeId') ?? '');
       return c.json({
         node_id: result.nodeId,
         leaving: true,
         ring_members: result.ringMembers,
-        notified: result.notified,
-        failed: result.failed.map((item) => ({ node_id: item.nodeId, error: item.error })),
+        ...toldJson(result),
       });
     }),
   );
