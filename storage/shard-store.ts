@@ -32,7 +32,7 @@ import {
 } from './schema-rules.js';
 import { SearchIndex } from './search-index.js';
 import { HybridClock } from './hybrid-clock.js';
-import { isStorageFull } from './storage-full.js';
+import { causeText, isDiskFull } from './storage-full.js';
 import { ShardQueries, type FoundDocument, type ShardStats } from './shard-queries.js';
 import { searchShard } from './node-search.js';
 import { countShard } from './shard-search.js';
@@ -171,9 +171,12 @@ export class ShardStore {
         pending = { entry, documents: group.documents };
       });
     } catch (error) {
-      if (isStorageFull(error))
+      if (isDiskFull(error, this.path))
         throw new StorageFullError('the disk is full: nothing was written', { cause: error });
-      throw new StorageError('write group failed in LMDB; nothing was written', { cause: error });
+      // The cause's text goes into the message: the cause itself does not cross the worker boundary.
+      throw new StorageError(`write group failed in LMDB (${causeText(error)}); nothing was written`, {
+        cause: error,
+      });
     }
     if (pending !== undefined) this.applyToIndex(pending.entry.sequence, pending);
     return results;
@@ -328,16 +331,17 @@ export class ShardStore {
       this.applier.catchUp(sequence, pending);
     } catch (error) {
       // Durable in LMDB; the next write, the next open or (disk full) a retry replays it.
-      if (isStorageFull(error)) {
+      if (isDiskFull(error, this.path)) {
         this.scheduleCatchUp();
         throw new StorageFullError(
           `the disk is full: write ${sequence} is durable but not yet searchable (the search index catches up once space is freed)`,
           { cause: error },
         );
       }
-      throw new StorageError(`write ${sequence} is durable but could not be applied to the search index`, {
-        cause: error,
-      });
+      throw new StorageError(
+        `write ${sequence} is durable but could not be applied to the search index (${causeText(error)})`,
+        { cause: error },
+      );
     }
     this.groupsSinceTrim += 1;
     if (this.trimEveryGroups > 0 && this.groupsSinceTrim >= this.trimEveryGroups) this.checkpointAndTrim();

@@ -100,8 +100,11 @@ describe('a full disk', () => {
       // A single write: 507 with a body naming the problem, again and again, no shard lost.
       for (let attempt = 0; attempt < 8; attempt++) {
         const refused = await post(server, '/api/notes/document', { id: `single-${attempt}`, doc: { body } });
-        expect(refused.status).toBe(507);
-        expect((await json<{ error: string }>(refused)).error).toBe('STORAGE_FULL');
+        // Status and body together, so a failure shows what the server said instead.
+        expect({ status: refused.status, body: await json<{ error: string }>(refused) }).toMatchObject({
+          status: 507,
+          body: { error: 'STORAGE_FULL' },
+        });
       }
       const health = await json<{ status: string; shards: { state: string }[] }>(
         await fetch(`${server.url}/_cluster/health`),

@@ -1,8 +1,11 @@
 /**
  * Which errors of LMDB, SQLite and Node mean "the disk is full".
  */
-import { describe, expect, it } from '@jest/globals';
-import { isStorageFull } from '../../storage/storage-full.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freeBytes, isDiskFull, isIoError, isStorageFull } from '../../storage/storage-full.js';
 
 function withFields(message: string, fields: Record<string, unknown>): Error {
   return Object.assign(new Error(message), fields);
@@ -36,5 +39,49 @@ describe('isStorageFull', () => {
     expect(isStorageFull(new TypeError('x is undefined'))).toBe(false);
     expect(isStorageFull('No space left on device')).toBe(false);
     expect(isStorageFull(undefined)).toBe(false);
+  });
+});
+
+describe('isDiskFull', () => {
+  // What lmdb-js throws when a page write hits ENOSPC (measured on a full tmpfs): it prints
+  // "Write error: No space left on device" and the commit fails with EIO.
+  const lmdbFailedPageWrite = withFields('Input/output error', { code: 5 });
+  let directory = '';
+
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), 'cameodb-disk-full-'));
+  });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('takes an I/O error for a full disk only while the file system is nearly out of space', () => {
+    const free = freeBytes(directory);
+    expect(free).toBeGreaterThan(0);
+    // Threshold above the free space: as good as full. Below it: a real I/O failure.
+    expect(isDiskFull(lmdbFailedPageWrite, directory, free + 1)).toBe(true);
+    expect(isDiskFull(lmdbFailedPageWrite, directory, 0)).toBe(false);
+    expect(
+      isDiskFull(withFields('disk I/O error', { code: 'SQLITE_IOERR_WRITE' }), directory, free + 1),
+    ).toBe(true);
+  });
+
+  it('answers for full-disk errors whatever the space, and never for other errors', () => {
+    expect(isDiskFull(withFields('full', { code: 'SQLITE_FULL' }), directory, 0)).toBe(true);
+    expect(isDiskFull(withFields('database is locked', { code: 'SQLITE_BUSY' }), directory, Infinity)).toBe(
+      false,
+    );
+    expect(isDiskFull(new TypeError('x is undefined'), directory, Infinity)).toBe(false);
+  });
+
+  it('keeps an I/O error when the file system cannot be asked', () => {
+    expect(isDiskFull(lmdbFailedPageWrite, join(directory, 'missing', 'path'), Infinity)).toBe(false);
+  });
+
+  it('recognises I/O errors by errno and by SQLite code', () => {
+    expect(isIoError(lmdbFailedPageWrite)).toBe(true);
+    expect(isIoError(withFields('read failed', { code: 'EIO', errno: -5 }))).toBe(true);
+    expect(isIoError(new Error('wrapped', { cause: withFields('io', { code: 'SQLITE_IOERR_FSYNC' }) }))).toBe(
+      true,
+    );
+    expect(isIoError(withFields('full', { code: 28 }))).toBe(false);
   });
 });
