@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineMessage, type MessageOf } from './registry.js';
+import { encodedDocumentSchema } from './encoded-document.js';
 import {
   indexSchemaSchema,
   jsonObjectSchema,
@@ -40,7 +41,8 @@ export const Write = defineMessage(
     index,
     id: documentKey,
     routingKey,
-    doc: jsonObjectSchema,
+    /** The document, encoded once at the gateway (`encodeDocument`). */
+    doc: encodedDocumentSchema,
     requestId: z.string().optional(),
     routerHops,
   }),
@@ -69,7 +71,7 @@ export const BulkWrite = defineMessage(
   z.object({
     type: z.literal('BulkWrite'),
     index,
-    items: z.array(z.object({ id: documentKey, routingKey, doc: jsonObjectSchema })),
+    items: z.array(z.object({ id: documentKey, routingKey, doc: encodedDocumentSchema })),
     requestId: z.string().optional(),
     routerHops,
   }),

@@ -15,3 +15,4 @@ export * from './client-protocol.js';
 export * from './coordinator-protocol.js';
 export * from './example-protocol.js';
 export * from './cluster-protocol.js';
+export * from './encoded-document.js';

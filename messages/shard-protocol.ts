@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineMessage, type MessageOf } from './registry.js';
+import { encodedDocumentSchema } from './encoded-document.js';
 import { indexSchemaSchema, indexStatsSchema, itemResultSchema, jsonObjectSchema } from './common.js';
 
 const index = z.string().min(1);
@@ -17,7 +18,8 @@ export const WriteRequest = defineMessage(
     type: z.literal('WriteRequest'),
     index,
     id: documentKey,
-    doc: jsonObjectSchema,
+    /** The document, decoded by the shard's storage thread. */
+    doc: encodedDocumentSchema,
     /** Idempotency key: a retried request with the same id is applied once. */
     requestId: z.string().optional(),
     /** The request's routing key, stored with the document when it is not the id (rebalancing re-routes by it). */
@@ -50,7 +52,7 @@ export const BatchWriteRequest = defineMessage(
       z.object({
         position: z.number().int().nonnegative(),
         id: documentKey,
-        doc: jsonObjectSchema,
+        doc: encodedDocumentSchema,
         /** The request's routing key, stored with the document when it is not the id. */
         routingKey: z.string().optional(),
         /** With `adopt`: the version the document had on the node that handed it off. */

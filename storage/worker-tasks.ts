@@ -17,6 +17,7 @@ import { ShardReader } from './shard-reader.js';
 import { collectStatistics, searchShards } from './node-search.js';
 import { countShard } from './shard-search.js';
 import { ShardStore, type ShardStoreOptions } from './shard-store.js';
+import { applyEncodedWrites } from './encoded-writes.js';
 import { isStorageFull } from './storage-full.js';
 import type { StorageTask, StorageTaskResult, StorageTaskValue } from './storage-task.js';
 
@@ -50,7 +51,9 @@ function run(task: StorageTask): StorageTaskValue {
     case 'applyWrites':
       return {
         kind: task.kind,
-        results: storeFor(task.shardPath, task.options).applyWrites(task.operations),
+        results: applyEncodedWrites(task.operations, (operations) =>
+          storeFor(task.shardPath, task.options).applyWrites(operations),
+        ),
       };
     case 'get':
       return {

@@ -16,6 +16,7 @@ import {
   toCameoError,
   type FieldDefinition,
   type ItemResult,
+  type EncodedDocument,
   type JsonObject,
 } from '../messages/index.js';
 import type { DocumentStore, LogChange } from './document-store.js';
@@ -36,14 +37,18 @@ import {
 } from './index-metadata.js';
 import { encodeRecord } from './record-codec.js';
 
-/** One operation of a group; `position` is the caller's and comes back in the result. */
-export type WriteOperation =
+/**
+ * One operation of a group; `position` is the caller's and comes back in the result.
+ * `Document` is how the document travels: decoded here, encoded (EncodedWriteOperation) on
+ * its way into the storage thread.
+ */
+export type WriteOperation<Document = JsonObject> =
   | {
       readonly kind: 'upsert';
       readonly position: number;
       readonly index: string;
       readonly id: string;
-      readonly doc: JsonObject;
+      readonly doc: Document;
       /** The request's routing key, stored with the document when it is not the id. */
       readonly routingKey?: string;
     }
@@ -59,7 +64,7 @@ export type WriteOperation =
       readonly position: number;
       readonly index: string;
       readonly id: string;
-      readonly doc: JsonObject;
+      readonly doc: Document;
       readonly version: number;
       /**
        * The stamp of the write that made this copy, on the node that handed it off. Absent
@@ -82,6 +87,9 @@ export type WriteOperation =
        */
       readonly handedOff?: boolean;
     };
+
+/** A write operation as it is handed to the storage thread: its document still encoded. */
+export type EncodedWriteOperation = WriteOperation<EncodedDocument>;
 
 /** Settings that change how writes behave. */
 export interface WritePolicy {

@@ -10,6 +10,7 @@
 import {
   CameoError,
   errorFromWire,
+  ownedDocumentBytes,
   type ItemResult,
   type ShardReplies,
   type ShardRequest,
@@ -18,7 +19,7 @@ import {
   type ShardTaskOptions,
   type StorageTask,
   type StorageTaskResult,
-  type WriteOperation,
+  type EncodedWriteOperation,
 } from '../../storage/index.js';
 import {
   CrashPolicy,
@@ -64,7 +65,10 @@ export interface MicroshardState {
 type SuccessfulItem = Extract<ItemResult, { ok: true }>;
 
 /** Commits one operation in the next group; its failure is thrown as its own error class. */
-async function commitOne(committer: GroupCommitter, operation: WriteOperation): Promise<SuccessfulItem> {
+async function commitOne(
+  committer: GroupCommitter,
+  operation: EncodedWriteOperation,
+): Promise<SuccessfulItem> {
   return single(await committer.submit([operation]));
 }
 
@@ -93,7 +97,7 @@ export function microshardActor(
       // Opening the store in the writer thread runs recovery before any read is served.
       await runTask(writer, { kind: 'open', shardPath, ...withOptions });
       const committer = new GroupCommitter(
-        async (operations: WriteOperation[]) =>
+        async (operations: EncodedWriteOperation[]) =>
           (await runTask(writer, { kind: 'applyWrites', shardPath, operations, ...withOptions })).results,
         options.maxGroupOperations,
       );
@@ -115,7 +119,7 @@ export function microshardActor(
           position: 0,
           index: message.index,
           id: message.id,
-          doc: message.doc,
+          doc: ownedDocumentBytes(message.doc),
           ...(message.routingKey === undefined ? {} : { routingKey: message.routingKey }),
         });
         return {
@@ -126,9 +130,14 @@ export function microshardActor(
         };
       },
       async BatchWriteRequest(state, message) {
-        const operations = message.items.map((item): WriteOperation => {
+        const operations = message.items.map((item): EncodedWriteOperation => {
           const routing = item.routingKey === undefined ? {} : { routingKey: item.routingKey };
-          const common = { position: item.position, index: message.index, id: item.id, doc: item.doc };
+          const common = {
+            position: item.position,
+            index: message.index,
+            id: item.id,
+            doc: ownedDocumentBytes(item.doc),
+          };
           // A handed-off document (rebalancing) is applied only if nothing newer is here.
           return message.adopt === true
             ? {
@@ -157,7 +166,7 @@ export function microshardActor(
         };
       },
       async BatchDeleteRequest(state, message) {
-        const operations = message.items.map((item): WriteOperation => ({
+        const operations = message.items.map((item): EncodedWriteOperation => ({
           kind: 'delete',
           position: item.position,
           index: message.index,

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { decodeMessage, encodeMessage, type WriteRequest } from '../../messages/index.js';
+import { decodeMessage, encodeDocument, encodeMessage, type WriteRequest } from '../../messages/index.js';
 
 function typicalWriteRequest(i: number): WriteRequest {
   return {
@@ -14,7 +14,7 @@ function typicalWriteRequest(i: number): WriteRequest {
     index: 'products',
     id: `sku-${100000 + i}`,
     requestId: `req-${i}`,
-    doc: {
+    doc: encodeDocument({
       title: 'Stainless steel espresso machine with milk frother, 15 bar pump',
       description:
         'A compact espresso machine for the home barista. The 15 bar pump extracts a rich crema, the steam ' +
@@ -38,7 +38,7 @@ function typicalWriteRequest(i: number): WriteRequest {
         { color: 'black', sku: 'sku-1-b', stock: 22 },
       ],
       seller: { id: 'seller-881', name: 'Kitchen Outlet Europe', country: 'DE' },
-    },
+    }),
   };
 }
 

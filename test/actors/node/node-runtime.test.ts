@@ -9,6 +9,7 @@ import {
   QuerySyntaxError,
   type ShardReplies,
   type ShardRequest,
+  encodeDocument,
 } from '../../../messages/index.js';
 import type { ActorRef } from '../../../actors/index.js';
 
@@ -40,7 +41,7 @@ describe('a single node', () => {
       type: 'Write',
       index: 'books',
       id: 'dune',
-      doc: { title: 'Dune', author: 'Frank Herbert', year: 1965 },
+      doc: encodeDocument({ title: 'Dune', author: 'Frank Herbert', year: 1965 }),
     });
     expect(written).toMatchObject({ type: 'WriteResult', id: 'dune', result: 'created', version: 1 });
     expect(written.nodeId).toBe(node.identity.nodeId);
@@ -61,7 +62,7 @@ describe('a single node', () => {
       type: 'Write',
       index: 'books',
       id: 'dune',
-      doc: { title: 'Dune Messiah' },
+      doc: encodeDocument({ title: 'Dune Messiah' }),
     });
     expect(updated).toMatchObject({ result: 'updated', version: 2, shardId: written.shardId });
 
@@ -82,10 +83,10 @@ describe('a single node', () => {
     const node = await start(dataDirectory());
     const items = Array.from({ length: 200 }, (_, i) => ({
       id: `doc-${i}`,
-      doc: { title: `book number ${i}`, n: i },
+      doc: encodeDocument({ title: `book number ${i}`, n: i }),
     }));
-    items[17] = { id: 'doc-17', doc: { title: 'bad', n: 'not a number' as unknown as number } };
-    items[150] = { id: 'doc-150', doc: { title: 'also bad', n: ['x'] as unknown as number } };
+    items[17] = { id: 'doc-17', doc: encodeDocument({ title: 'bad', n: 'not a number' }) };
+    items[150] = { id: 'doc-150', doc: encodeDocument({ title: 'also bad', n: ['x'] }) };
     const result = await node.router.ask({ type: 'BulkWrite', index: 'library', items });
     expect(result.itemsReceived).toBe(200);
     expect(result.itemsWritten).toBe(198);
@@ -112,9 +113,19 @@ describe('a single node', () => {
 
   it('teaches every shard a new field with one type, whichever shard sees it first', async () => {
     const node = await start(dataDirectory());
-    await node.router.ask({ type: 'Write', index: 'events', id: 'e0', doc: { name: 'start' } });
+    await node.router.ask({
+      type: 'Write',
+      index: 'events',
+      id: 'e0',
+      doc: encodeDocument({ name: 'start' }),
+    });
     const writes = Array.from({ length: 40 }, (_, i) =>
-      node.router.ask({ type: 'Write', index: 'events', id: `e${i + 1}`, doc: { name: 'tick', at: i } }),
+      node.router.ask({
+        type: 'Write',
+        index: 'events',
+        id: `e${i + 1}`,
+        doc: encodeDocument({ name: 'tick', at: i }),
+      }),
     );
     await Promise.all(writes);
     const config = await node.router.ask({ type: 'GetConfig', index: 'events' });
@@ -144,14 +155,14 @@ describe('a single node', () => {
     const node = await start(dataDirectory());
     const first = Array.from({ length: 12 }, (_, i) => ({
       id: `p${i}`,
-      doc: { name: `item ${i}`, price: i },
+      doc: encodeDocument({ name: `item ${i}`, price: i }),
     }));
     expect((await node.router.ask({ type: 'BulkWrite', index: 'shop', items: first })).errors).toEqual([]);
     const later = await node.router.ask({
       type: 'Write',
       index: 'shop',
       id: 'cheap',
-      doc: { name: 'cheap item', price: 0.5 },
+      doc: encodeDocument({ name: 'cheap item', price: 0.5 }),
     });
     expect(later.result).toBe('created');
     const config = await node.router.ask({ type: 'GetConfig', index: 'shop' });
@@ -166,9 +177,19 @@ describe('a single node', () => {
 
   it('commits concurrent single writes in groups', async () => {
     const node = await start(dataDirectory(), 1);
-    await node.router.ask({ type: 'Write', index: 'load', id: 'warm', doc: { text: 'warm up' } });
+    await node.router.ask({
+      type: 'Write',
+      index: 'load',
+      id: 'warm',
+      doc: encodeDocument({ text: 'warm up' }),
+    });
     const writes = Array.from({ length: 300 }, (_, i) =>
-      node.router.ask({ type: 'Write', index: 'load', id: `w${i}`, doc: { text: `write ${i}` } }),
+      node.router.ask({
+        type: 'Write',
+        index: 'load',
+        id: `w${i}`,
+        doc: encodeDocument({ text: `write ${i}` }),
+      }),
     );
     await Promise.all(writes);
     const shard = node.system.registry.require<ShardRequest, ShardReplies>(
@@ -187,7 +208,7 @@ describe('a single node', () => {
 
   it('answers request errors as typed errors without restarting anything', async () => {
     const node = await start(dataDirectory());
-    await node.router.ask({ type: 'Write', index: 'books', id: 'a', doc: { title: 'x' } });
+    await node.router.ask({ type: 'Write', index: 'books', id: 'a', doc: encodeDocument({ title: 'x' }) });
     await expect(
       node.router.ask({
         type: 'Search',
@@ -205,15 +226,26 @@ describe('a single node', () => {
   it('restarts a crashed shard, which recovers its data, while the node keeps serving', async () => {
     const node = await start(dataDirectory(), 2);
     for (let i = 0; i < 20; i++) {
-      await node.router.ask({ type: 'Write', index: 'books', id: `b${i}`, doc: { title: `volume ${i}` } });
+      await node.router.ask({
+        type: 'Write',
+        index: 'books',
+        id: `b${i}`,
+        doc: encodeDocument({ title: `volume ${i}` }),
+      });
     }
     const shard: ActorRef<ShardRequest, ShardReplies> = node.system.registry.require(
       `microshard-${node.identity.nodeId}-0`,
     );
-    // A document that cannot cross to the writer thread is a bug-shaped failure (DataCloneError): a crash.
-    const poisoned = { title: 'x', callback: () => 1 } as unknown as Record<string, string>;
+    // A request that cannot cross to the writer thread is a bug-shaped failure (DataCloneError): a crash.
+    const poisoned = (() => 'key') as unknown as string;
     await expect(
-      shard.ask({ type: 'WriteRequest', index: 'books', id: 'poison', doc: poisoned }),
+      shard.ask({
+        type: 'WriteRequest',
+        index: 'books',
+        id: 'poison',
+        doc: encodeDocument({ title: 'x' }),
+        routingKey: poisoned,
+      }),
     ).rejects.toThrow();
     const snapshotOf = () =>
       node.system.snapshot().actors.find((actor) => actor.actor.endsWith('microshard-0'));
@@ -231,7 +263,12 @@ describe('a single node', () => {
   it('keeps its identity and data across a restart and refuses another shard count', async () => {
     const path = dataDirectory();
     const first = await start(path);
-    await first.router.ask({ type: 'Write', index: 'books', id: 'kept', doc: { title: 'persisted' } });
+    await first.router.ask({
+      type: 'Write',
+      index: 'books',
+      id: 'kept',
+      doc: encodeDocument({ title: 'persisted' }),
+    });
     const nodeId = first.identity.nodeId;
     await first.stop();
     nodes.splice(nodes.indexOf(first), 1);
