@@ -10,7 +10,7 @@
 import {
   CameoError,
   errorFromWire,
-  ownedDocumentBytes,
+  type EncodedDocument,
   type ItemResult,
   type ShardReplies,
   type ShardRequest,
@@ -79,6 +79,25 @@ function single(results: ItemResult[]): SuccessfulItem {
   return result;
 }
 
+/**
+ * The operations with their documents copied into one buffer. A structured clone (the hop
+ * into the writer thread) copies a view's whole buffer, and every ArrayBuffer it copies is
+ * an allocation on both sides: one buffer per group, not one per document.
+ */
+function inOneBuffer(operations: readonly EncodedWriteOperation[]): EncodedWriteOperation[] {
+  let total = 0;
+  for (const operation of operations) if (operation.kind !== 'delete') total += operation.doc.byteLength;
+  const buffer = new Uint8Array(total);
+  let offset = 0;
+  return operations.map((operation) => {
+    if (operation.kind === 'delete') return operation;
+    buffer.set(operation.doc, offset);
+    const doc = buffer.subarray(offset, offset + operation.doc.byteLength) as EncodedDocument;
+    offset += operation.doc.byteLength;
+    return { ...operation, doc };
+  });
+}
+
 /** The definition of the actor for one shard. */
 export function microshardActor(
   options: MicroshardOptions,
@@ -98,7 +117,14 @@ export function microshardActor(
       await runTask(writer, { kind: 'open', shardPath, ...withOptions });
       const committer = new GroupCommitter(
         async (operations: EncodedWriteOperation[]) =>
-          (await runTask(writer, { kind: 'applyWrites', shardPath, operations, ...withOptions })).results,
+          (
+            await runTask(writer, {
+              kind: 'applyWrites',
+              shardPath,
+              operations: inOneBuffer(operations),
+              ...withOptions,
+            })
+          ).results,
         options.maxGroupOperations,
       );
       options.probes?.set(options.shardId, {
@@ -119,7 +145,7 @@ export function microshardActor(
           position: 0,
           index: message.index,
           id: message.id,
-          doc: ownedDocumentBytes(message.doc),
+          doc: message.doc,
           ...(message.routingKey === undefined ? {} : { routingKey: message.routingKey }),
         });
         return {
@@ -136,7 +162,7 @@ export function microshardActor(
             position: item.position,
             index: message.index,
             id: item.id,
-            doc: ownedDocumentBytes(item.doc),
+            doc: item.doc,
           };
           // A handed-off document (rebalancing) is applied only if nothing newer is here.
           return message.adopt === true
