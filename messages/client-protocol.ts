@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { defineMessage, type MessageOf } from './registry.js';
-import { encodedDocumentSchema } from './encoded-document.js';
 import {
   indexSchemaSchema,
   jsonObjectSchema,
@@ -41,8 +40,7 @@ export const Write = defineMessage(
     index,
     id: documentKey,
     routingKey,
-    /** The document, encoded once at the gateway (`encodeDocument`). */
-    doc: encodedDocumentSchema,
+    doc: jsonObjectSchema,
     requestId: z.string().optional(),
     routerHops,
   }),
@@ -71,7 +69,7 @@ export const BulkWrite = defineMessage(
   z.object({
     type: z.literal('BulkWrite'),
     index,
-    items: z.array(z.object({ id: documentKey, routingKey, doc: encodedDocumentSchema })),
+    items: z.array(z.object({ id: documentKey, routingKey, doc: jsonObjectSchema })),
     requestId: z.string().optional(),
     routerHops,
   }),

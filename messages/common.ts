@@ -35,7 +35,7 @@ export const jsonObjectSchema: z.ZodType<JsonObject> = z.custom<JsonObject>(isPl
  * always has string keys (`mapsAsObjects`), so a per-key walk (what `z.record` does, with a
  * copy of the object) checks nothing more and was half the cost of decoding a 1 KB write.
  */
-export function isPlainObject(value: unknown): value is JsonObject {
+function isPlainObject(value: unknown): value is JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const prototype = Object.getPrototypeOf(value) as unknown;
   return prototype === Object.prototype || prototype === null;

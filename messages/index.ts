@@ -15,4 +15,3 @@ export * from './client-protocol.js';
 export * from './coordinator-protocol.js';
 export * from './example-protocol.js';
 export * from './cluster-protocol.js';
-export * from './encoded-document.js';

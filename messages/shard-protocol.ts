@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { defineMessage, type MessageOf } from './registry.js';
-import { encodedDocumentSchema } from './encoded-document.js';
 import { indexSchemaSchema, indexStatsSchema, itemResultSchema, jsonObjectSchema } from './common.js';
 
 const index = z.string().min(1);
@@ -18,8 +17,7 @@ export const WriteRequest = defineMessage(
     type: z.literal('WriteRequest'),
     index,
     id: documentKey,
-    /** The document, decoded by the shard's storage thread. */
-    doc: encodedDocumentSchema,
+    doc: jsonObjectSchema,
     /** Idempotency key: a retried request with the same id is applied once. */
     requestId: z.string().optional(),
     /** The request's routing key, stored with the document when it is not the id (rebalancing re-routes by it). */
@@ -52,7 +50,7 @@ export const BatchWriteRequest = defineMessage(
       z.object({
         position: z.number().int().nonnegative(),
         id: documentKey,
-        doc: encodedDocumentSchema,
+        doc: jsonObjectSchema,
         /** The request's routing key, stored with the document when it is not the id. */
         routingKey: z.string().optional(),
         /** With `adopt`: the version the document had on the node that handed it off. */

@@ -42,8 +42,7 @@ export {
   STAMP_EPOCH_MS,
   MAX_FORWARD_MS,
 } from './hybrid-clock.js';
-export type { EncodedWriteOperation, WriteOperation, WritePolicy } from './write-group.js';
-export { applyEncodedWrites } from './encoded-writes.js';
+export type { WriteOperation, WritePolicy } from './write-group.js';
 export { checkCompatible, type SchemaPatch } from './schema-rules.js';
 export { evolveSchema, evolveSchemaForAll } from './schema-inference.js';
 export type { StorageTask, StorageTaskResult, StorageTaskValue, ShardTaskOptions } from './storage-task.js';

@@ -17,7 +17,7 @@ import type { ShardFailure } from './node-search.js';
 import type { SchemaPatch } from './schema-rules.js';
 import type { CompactResult, ShardStoreOptions } from './shard-store.js';
 import type { DocumentCount, DocumentPage, FoundDocument, ShardStats } from './shard-queries.js';
-import type { EncodedWriteOperation } from './write-group.js';
+import type { WriteOperation } from './write-group.js';
 
 /** Options for the writer a task opens (without the logger, which cannot cross threads). */
 export type ShardTaskOptions = Omit<ShardStoreOptions, 'logger'>;
@@ -29,8 +29,7 @@ export type StorageTask =
   | {
       readonly kind: 'applyWrites';
       readonly shardPath: string;
-      /** Documents still encoded: the storage thread decodes them (storage/encoded-writes.ts). */
-      readonly operations: readonly EncodedWriteOperation[];
+      readonly operations: readonly WriteOperation[];
       readonly options?: ShardTaskOptions;
     }
   | { readonly kind: 'get'; readonly shardPath: string; readonly index: string; readonly id: string }

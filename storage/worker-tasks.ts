@@ -17,7 +17,6 @@ import { ShardReader } from './shard-reader.js';
 import { collectStatistics, searchShards } from './node-search.js';
 import { countShard } from './shard-search.js';
 import { ShardStore, type ShardStoreOptions } from './shard-store.js';
-import { applyEncodedWrites } from './encoded-writes.js';
 import { isStorageFull } from './storage-full.js';
 import type { StorageTask, StorageTaskResult, StorageTaskValue } from './storage-task.js';
 
@@ -51,9 +50,7 @@ function run(task: StorageTask): StorageTaskValue {
     case 'applyWrites':
       return {
         kind: task.kind,
-        results: applyEncodedWrites(task.operations, (operations) =>
-          storeFor(task.shardPath, task.options).applyWrites(operations),
-        ),
+        results: storeFor(task.shardPath, task.options).applyWrites(task.operations),
       };
     case 'get':
       return {

@@ -16,7 +16,6 @@ import {
   toCameoError,
   type FieldDefinition,
   type ItemResult,
-  type EncodedDocument,
   type JsonObject,
 } from '../messages/index.js';
 import type { DocumentStore, LogChange } from './document-store.js';
@@ -37,18 +36,14 @@ import {
 } from './index-metadata.js';
 import { encodeRecord } from './record-codec.js';
 
-/**
- * One operation of a group; `position` is the caller's and comes back in the result.
- * `Document` is how the document travels: decoded here, encoded (EncodedWriteOperation) on
- * its way into the storage thread.
- */
-export type WriteOperation<Document = JsonObject> =
+/** One operation of a group; `position` is the caller's and comes back in the result. */
+export type WriteOperation =
   | {
       readonly kind: 'upsert';
       readonly position: number;
       readonly index: string;
       readonly id: string;
-      readonly doc: Document;
+      readonly doc: JsonObject;
       /** The request's routing key, stored with the document when it is not the id. */
       readonly routingKey?: string;
     }
@@ -64,7 +59,7 @@ export type WriteOperation<Document = JsonObject> =
       readonly position: number;
       readonly index: string;
       readonly id: string;
-      readonly doc: Document;
+      readonly doc: JsonObject;
       readonly version: number;
       /**
        * The stamp of the write that made this copy, on the node that handed it off. Absent
@@ -87,9 +82,6 @@ export type WriteOperation<Document = JsonObject> =
        */
       readonly handedOff?: boolean;
     };
-
-/** A write operation as it is handed to the storage thread: its document still encoded. */
-export type EncodedWriteOperation = WriteOperation<EncodedDocument>;
 
 /** Settings that change how writes behave. */
 export interface WritePolicy {

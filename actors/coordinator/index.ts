@@ -11,7 +11,7 @@ export {
   type RingMember,
   type RingOwner,
 } from './hash-ring.js';
-export { routeItemKey, routeKey, type KeyedItem, type RoutingInput } from './routing-key.js';
+export { routeKey, type RoutingInput } from './routing-key.js';
 export {
   clusterCoordinator,
   clusterState,

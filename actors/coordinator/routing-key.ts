@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { decodeDocument, type EncodedDocument, type JsonObject } from '../../messages/index.js';
+import type { JsonObject } from '../../messages/index.js';
 
 /** What a keyed operation knows about its document. */
 export interface RoutingInput {
@@ -26,27 +26,6 @@ export function routeKey(input: RoutingInput): string {
   if (input.id !== undefined && input.id.length > 0) return input.id;
   if (input.doc !== undefined) return createHash('sha256').update(canonicalJson(input.doc)).digest('hex');
   throw new RangeError('nothing to route by: no routing field value, routing key, id or document');
-}
-
-/** A keyed operation as it arrives in a message: the document, if any, still encoded. */
-export interface KeyedItem {
-  readonly id: string;
-  readonly routingKey?: string | undefined;
-  readonly doc?: EncodedDocument;
-}
-
-/**
- * routeKey for a keyed operation of an index whose schema has `routingField` (or none).
- * The document is decoded only for a routing field: every item has an id, so no other
- * rung of the ladder reaches the document.
- */
-export function routeItemKey(routingField: string | undefined, item: KeyedItem): string {
-  return routeKey({
-    ...(routingField === undefined ? {} : { routingField }),
-    ...(item.routingKey === undefined ? {} : { routingKey: item.routingKey }),
-    id: item.id,
-    ...(routingField === undefined || item.doc === undefined ? {} : { doc: decodeDocument(item.doc) }),
-  });
 }
 
 /** JSON with object keys sorted, so equal documents hash equally whatever their key order. */

@@ -6,13 +6,13 @@
  * @module
  */
 import type { ItemResult } from '../../messages/index.js';
-import type { EncodedWriteOperation } from '../../storage/index.js';
+import type { WriteOperation } from '../../storage/index.js';
 
 /** Commits one group; results carry the group's positions (0..n-1). */
-export type CommitGroup = (operations: EncodedWriteOperation[]) => Promise<ItemResult[]>;
+export type CommitGroup = (operations: WriteOperation[]) => Promise<ItemResult[]>;
 
 interface Waiting {
-  readonly operations: readonly EncodedWriteOperation[];
+  readonly operations: readonly WriteOperation[];
   readonly resolve: (results: ItemResult[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -42,7 +42,7 @@ export class GroupCommitter {
    * Queues operations (positions are the caller's) and resolves with their results, in the
    * caller's positions, once their group is durable and visible.
    */
-  submit(operations: readonly EncodedWriteOperation[]): Promise<ItemResult[]> {
+  submit(operations: readonly WriteOperation[]): Promise<ItemResult[]> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ operations, resolve, reject });
       this.waitingOperations += operations.length;
@@ -88,7 +88,7 @@ export class GroupCommitter {
   }
 
   private async commitGroup(group: Waiting[]): Promise<void> {
-    const operations: EncodedWriteOperation[] = [];
+    const operations: WriteOperation[] = [];
     for (const request of group) {
       for (const operation of request.operations)
         operations.push({ ...operation, position: operations.length });

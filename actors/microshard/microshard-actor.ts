@@ -10,7 +10,6 @@
 import {
   CameoError,
   errorFromWire,
-  type EncodedDocument,
   type ItemResult,
   type ShardReplies,
   type ShardRequest,
@@ -19,7 +18,7 @@ import {
   type ShardTaskOptions,
   type StorageTask,
   type StorageTaskResult,
-  type EncodedWriteOperation,
+  type WriteOperation,
 } from '../../storage/index.js';
 import {
   CrashPolicy,
@@ -65,10 +64,7 @@ export interface MicroshardState {
 type SuccessfulItem = Extract<ItemResult, { ok: true }>;
 
 /** Commits one operation in the next group; its failure is thrown as its own error class. */
-async function commitOne(
-  committer: GroupCommitter,
-  operation: EncodedWriteOperation,
-): Promise<SuccessfulItem> {
+async function commitOne(committer: GroupCommitter, operation: WriteOperation): Promise<SuccessfulItem> {
   return single(await committer.submit([operation]));
 }
 
@@ -77,25 +73,6 @@ function single(results: ItemResult[]): SuccessfulItem {
   if (result === undefined) throw new CameoError('INTERNAL_ERROR', 'a write returned no result');
   if (!result.ok) throw errorFromWire(result.error);
   return result;
-}
-
-/**
- * The operations with their documents copied into one buffer. A structured clone (the hop
- * into the writer thread) copies a view's whole buffer, and every ArrayBuffer it copies is
- * an allocation on both sides: one buffer per group, not one per document.
- */
-function inOneBuffer(operations: readonly EncodedWriteOperation[]): EncodedWriteOperation[] {
-  let total = 0;
-  for (const operation of operations) if (operation.kind !== 'delete') total += operation.doc.byteLength;
-  const buffer = new Uint8Array(total);
-  let offset = 0;
-  return operations.map((operation) => {
-    if (operation.kind === 'delete') return operation;
-    buffer.set(operation.doc, offset);
-    const doc = buffer.subarray(offset, offset + operation.doc.byteLength) as EncodedDocument;
-    offset += operation.doc.byteLength;
-    return { ...operation, doc };
-  });
 }
 
 /** The definition of the actor for one shard. */
@@ -116,15 +93,8 @@ export function microshardActor(
       // Opening the store in the writer thread runs recovery before any read is served.
       await runTask(writer, { kind: 'open', shardPath, ...withOptions });
       const committer = new GroupCommitter(
-        async (operations: EncodedWriteOperation[]) =>
-          (
-            await runTask(writer, {
-              kind: 'applyWrites',
-              shardPath,
-              operations: inOneBuffer(operations),
-              ...withOptions,
-            })
-          ).results,
+        async (operations: WriteOperation[]) =>
+          (await runTask(writer, { kind: 'applyWrites', shardPath, operations, ...withOptions })).results,
         options.maxGroupOperations,
       );
       options.probes?.set(options.shardId, {
@@ -156,14 +126,9 @@ export function microshardActor(
         };
       },
       async BatchWriteRequest(state, message) {
-        const operations = message.items.map((item): EncodedWriteOperation => {
+        const operations = message.items.map((item): WriteOperation => {
           const routing = item.routingKey === undefined ? {} : { routingKey: item.routingKey };
-          const common = {
-            position: item.position,
-            index: message.index,
-            id: item.id,
-            doc: item.doc,
-          };
+          const common = { position: item.position, index: message.index, id: item.id, doc: item.doc };
           // A handed-off document (rebalancing) is applied only if nothing newer is here.
           return message.adopt === true
             ? {
@@ -192,7 +157,7 @@ export function microshardActor(
         };
       },
       async BatchDeleteRequest(state, message) {
-        const operations = message.items.map((item): EncodedWriteOperation => ({
+        const operations = message.items.map((item): WriteOperation => ({
           kind: 'delete',
           position: item.position,
           index: message.index,

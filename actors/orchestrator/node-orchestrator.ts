@@ -21,8 +21,6 @@ import {
   type OrchestratorClusterReplies,
   type OrchestratorClusterRequest,
   type JsonObject,
-  decodeDocument,
-  encodeDocument,
   type Search,
   type SearchResult,
   type SearchStatistics,
@@ -38,7 +36,7 @@ import {
   type StorageTask,
   type StorageTaskResult,
 } from '../../storage/index.js';
-import { HashRing, routeItemKey, type KeyedItem } from '../coordinator/index.js';
+import { HashRing, routeKey } from '../coordinator/index.js';
 import { microshardActor, type MicroshardProbe } from '../microshard/microshard-actor.js';
 import { runTask } from '../microshard/run-task.js';
 import type { ActorRef } from '../ref.js';
@@ -116,8 +114,17 @@ export function nodeOrchestrator(
     return schema;
   }
 
-  function shardFor(state: NodeOrchestratorState, schema: IndexSchema | undefined, input: KeyedItem): number {
-    const key = routeItemKey(schema?.routingField, input);
+  function shardFor(
+    state: NodeOrchestratorState,
+    schema: IndexSchema | undefined,
+    input: { id: string; routingKey?: string | undefined; doc?: JsonObject },
+  ): number {
+    const key = routeKey({
+      ...(schema?.routingField === undefined ? {} : { routingField: schema.routingField }),
+      ...(input.routingKey === undefined ? {} : { routingKey: input.routingKey }),
+      id: input.id,
+      ...(input.doc === undefined ? {} : { doc: input.doc }),
+    });
     return state.ring.ownerOf(key).shardId;
   }
 
@@ -233,7 +240,7 @@ export function nodeOrchestrator(
   }
 
   /** Numbers the caller's items, sends them to their shards (one batch per shard) and collects the results by position. */
-  async function perShardBatches<T extends KeyedItem>(
+  async function perShardBatches<T extends { id: string; routingKey?: string | undefined; doc?: JsonObject }>(
     state: NodeOrchestratorState,
     schema: IndexSchema,
     items: readonly T[],
@@ -315,12 +322,7 @@ export function nodeOrchestrator(
     receive: {
       Write: (state, message, context) =>
         recent.run(message.requestId, async () => {
-          const schema = await ensureSchema(
-            state,
-            message.index,
-            [decodeDocument(message.doc)],
-            context.signal,
-          );
+          const schema = await ensureSchema(state, message.index, [message.doc], context.signal);
           const shardId = shardFor(state, schema, message);
           const reply = await state.shards[shardId]!.ask(
             {
@@ -346,7 +348,7 @@ export function nodeOrchestrator(
           const schema = await ensureSchema(
             state,
             message.index,
-            message.items.map((item) => decodeDocument(item.doc)),
+            message.items.map((item) => item.doc),
             context.signal,
           );
           const results = await perShardBatches(
@@ -528,9 +530,7 @@ export function nodeOrchestrator(
         // its own; schemas change through the schema owner only. Refused: the sender keeps it
         // and sends it again once this node has the schema.
         const behind = message.items.filter((item) => schemaLacksFieldsOf(schema, item.doc));
-        const accepted = message.items
-          .filter((item) => !behind.includes(item))
-          .map((item) => ({ ...item, doc: encodeDocument(item.doc) }));
+        const accepted = message.items.filter((item) => !behind.includes(item));
         const results = await perShardBatches(state, schema, accepted, async (shard, group) => {
           const reply = await shard.ask(
             {

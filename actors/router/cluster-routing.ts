@@ -37,7 +37,6 @@ import {
   type GetResult,
   type IndexSchema,
   type JsonObject,
-  decodeDocument,
   type ListIndexesResult,
   type ReplyOf,
   type RouteDecision,
@@ -55,7 +54,7 @@ import type {
 } from '../coordinator/cluster-coordinator.js';
 import { schemaKey } from '../coordinator/cluster-coordinator.js';
 import type { ClusterMesh } from '../coordinator/cluster-mesh.js';
-import { routeItemKey, type KeyedItem } from '../coordinator/index.js';
+import { routeKey } from '../coordinator/routing-key.js';
 import type { OrchestratorReplies, OrchestratorRequest } from '../orchestrator/node-orchestrator.js';
 import type { SchemaCache } from '../orchestrator/schema-cache.js';
 import type { ActorRef } from '../ref.js';
@@ -294,8 +293,16 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
     return changed.schema ?? options.schemas.get(index);
   }
 
-  function keyOf(schema: IndexSchema | undefined, input: KeyedItem): string {
-    return routeItemKey(schema?.routingField, input);
+  function keyOf(
+    schema: IndexSchema | undefined,
+    input: { id: string; routingKey?: string | undefined; doc?: JsonObject },
+  ): string {
+    return routeKey({
+      ...(schema?.routingField === undefined ? {} : { routingField: schema.routingField }),
+      ...(input.routingKey === undefined ? {} : { routingKey: input.routingKey }),
+      id: input.id,
+      ...(input.doc === undefined ? {} : { doc: input.doc }),
+    });
   }
 
   async function keyed<M extends Extract<ClientOp, { type: 'Write' | 'Delete' | 'Get' }>>(
@@ -306,7 +313,7 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
     let schema: IndexSchema | undefined;
     let op: ClientOp = message;
     if (message.type === 'Write') {
-      schema = await ensureSchema(message.index, [decodeDocument(message.doc)], signal, deadline);
+      schema = await ensureSchema(message.index, [message.doc], signal, deadline);
       // Every write carries an id, so a retry after a lost reply is recognised by the owner.
       op = { ...message, requestId: message.requestId ?? randomUUID() };
     } else {
@@ -486,7 +493,7 @@ export function clusterExecutor(options: ClusterRoutingOptions): ClusterExecutor
       message.type === 'BulkWrite'
         ? await ensureSchema(
             message.index,
-            message.items.map((item) => decodeDocument(item.doc)),
+            message.items.map((item) => item.doc),
             signal,
             deadline,
           )

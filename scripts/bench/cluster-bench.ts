@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { HashRing, startNode, type RunningNode } from '../../actors/index.js';
 import { transportMeshFactory } from '../../apps/server/cluster-mesh.js';
-import { encodeDocument, type JsonObject } from '../../messages/index.js';
+import type { JsonObject } from '../../messages/index.js';
 
 const OPS = Number(process.env['BENCH_OPS'] ?? 2000);
 const DOCS = Number(process.env['BENCH_DOCS'] ?? 20_000);
@@ -96,7 +96,7 @@ class BenchCluster {
     for (let first = 0; first < count; first += 1000) {
       const items = Array.from({ length: Math.min(1000, count - first) }, (_, k) => ({
         id: `d-${first + k}`,
-        doc: encodeDocument(doc(first + k)),
+        doc: doc(first + k),
       }));
       const reply = await this.nodes[through]!.router.ask(
         { type: 'BulkWrite', index: 'bench', items },
@@ -117,12 +117,7 @@ async function remoteHop(): Promise<void> {
   const cluster = await BenchCluster.start(3);
   try {
     const entry = cluster.nodes[0]!;
-    await entry.router.ask({
-      type: 'Write',
-      index: 'hop',
-      id: 'warm',
-      doc: encodeDocument({ title: 'warm', n: 0 }),
-    });
+    await entry.router.ask({ type: 'Write', index: 'hop', id: 'warm', doc: { title: 'warm', n: 0 } });
     const ring = new HashRing((await entry.cluster!.coordinator.ask({ type: 'GetRing' })).members);
     const local: string[] = [];
     const remote: string[] = [];
@@ -138,12 +133,7 @@ async function remoteHop(): Promise<void> {
       for (const [i, id] of keys.entries()) {
         writes.push(
           await time(() =>
-            entry.router.ask({
-              type: 'Write',
-              index: 'hop',
-              id,
-              doc: encodeDocument({ title: `t ${i}`, n: i }),
-            }),
+            entry.router.ask({ type: 'Write', index: 'hop', id, doc: { title: `t ${i}`, n: i } }),
           ),
         );
       }

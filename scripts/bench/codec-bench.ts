@@ -2,22 +2,11 @@
  * Codec benchmark: encodeMessage + decodeMessage round trips per second of a typical
  * ~1 KB WriteRequest (a document of mixed fields). Target: >= 300k round trips/s.
  *
- * The document travels encoded (messages/encoded-document.ts): it is packed once by the
- * gateway and unpacked once by the writer thread, not at every hop. So the report also
- * gives that whole journey (encodeDocument, one message round trip, decodeDocument of the
- * received bytes) as `documentJourneysPerSecond`, the cost a remote write pays in all.
- *
  * Run: npm run bench:codec  (or npx tsx scripts/bench/codec-bench.ts [iterations])
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import {
-  decodeDocument,
-  decodeMessage,
-  encodeDocument,
-  encodeMessage,
-  type WriteRequest,
-} from '../../messages/index.js';
+import { decodeMessage, encodeMessage, type WriteRequest } from '../../messages/index.js';
 
 function typicalWriteRequest(i: number): WriteRequest {
   return {
@@ -25,7 +14,7 @@ function typicalWriteRequest(i: number): WriteRequest {
     index: 'products',
     id: `sku-${100000 + i}`,
     requestId: `req-${i}`,
-    doc: encodeDocument({
+    doc: {
       title: 'Stainless steel espresso machine with milk frother, 15 bar pump',
       description:
         'A compact espresso machine for the home barista. The 15 bar pump extracts a rich crema, the steam ' +
@@ -49,7 +38,7 @@ function typicalWriteRequest(i: number): WriteRequest {
         { color: 'black', sku: 'sku-1-b', stock: 22 },
       ],
       seller: { id: 'seller-881', name: 'Kitchen Outlet Europe', country: 'DE' },
-    }),
+    },
   };
 }
 
@@ -71,21 +60,6 @@ function run(iterations: number, messages: WriteRequest[]): { wall: number; cpu:
   };
 }
 
-/** encodeDocument, a message round trip and decodeDocument, per second of wall time. */
-function journeys(iterations: number, messages: WriteRequest[]): number {
-  const documents = messages.map((message) => decodeDocument(message.doc));
-  const started = performance.now();
-  let checksum = 0;
-  for (let i = 0; i < iterations; i++) {
-    const message = messages[i % messages.length] as WriteRequest;
-    const sent = { ...message, doc: encodeDocument(documents[i % documents.length]!) };
-    const received = decodeMessage<WriteRequest>(encodeMessage(sent));
-    checksum += Object.keys(decodeDocument(received.doc)).length;
-  }
-  if (checksum === 0) throw new Error('nothing decoded');
-  return Math.round(iterations / ((performance.now() - started) / 1000));
-}
-
 const iterations = Number(process.argv[2] ?? 300_000);
 const messages = Array.from({ length: 64 }, (_, i) => typicalWriteRequest(i));
 const frameBytes = encodeMessage(messages[0] as WriteRequest).length;
@@ -94,8 +68,6 @@ const roundTrips = run(iterations, messages);
 const encodeStarted = performance.now();
 for (let i = 0; i < iterations; i++) encodeMessage(messages[i % messages.length] as WriteRequest);
 const encodesPerSecond = Math.round(iterations / ((performance.now() - encodeStarted) / 1000));
-journeys(30_000, messages); // warm-up (JIT)
-const documentJourneysPerSecond = journeys(iterations, messages);
 console.log(
   JSON.stringify(
     {
@@ -105,7 +77,6 @@ console.log(
       roundTripsPerSecond: roundTrips.wall,
       roundTripsPerCpuSecond: roundTrips.cpu,
       encodesPerSecond,
-      documentJourneysPerSecond,
       loadAverage1m: os.loadavg()[0],
       target: '>= 300000 encode+decode/s (wall clock)',
       targetMet: roundTrips.wall >= 300_000,

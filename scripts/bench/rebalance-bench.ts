@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startNode, type RunningNode } from '../../actors/index.js';
 import { transportMeshFactory } from '../../apps/server/cluster-mesh.js';
-import { encodeDocument, type JsonObject } from '../../messages/index.js';
+import type { JsonObject } from '../../messages/index.js';
 
 const DOCS = Number(process.env['BENCH_DOCS'] ?? 50_000);
 const BATCH = Number(process.env['BENCH_BATCH'] ?? 500);
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     for (let start = 0; start < DOCS; start += 1000) {
       const items = Array.from({ length: Math.min(1000, DOCS - start) }, (_, k) => ({
         id: `doc-${start + k}`,
-        doc: encodeDocument(doc(start + k)),
+        doc: doc(start + k),
       }));
       const reply = await nodes[0]!.router.ask({ type: 'BulkWrite', index: 'bench', items });
       if (reply.errors.length > 0) throw new Error(`load failed: ${JSON.stringify(reply.errors[0])}`);

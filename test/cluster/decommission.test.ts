@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningNode } from '../../actors/index.js';
-import { PeerGoneError, ValidationError, encodeDocument } from '../../messages/index.js';
+import { PeerGoneError, ValidationError } from '../../messages/index.js';
 import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
 import { until } from './support.js';
 
@@ -60,7 +60,7 @@ beforeAll(async () => {
       type: 'Write',
       index: INDEX,
       id: `item-${i}`,
-      doc: encodeDocument({ title: `crate ${i}`, n: i }),
+      doc: { title: `crate ${i}`, n: i },
     });
   }
 }, 60_000);
@@ -101,7 +101,7 @@ describe('decommissioning a live member', () => {
         type: 'Write',
         index: INDEX,
         id,
-        doc: encodeDocument({ title: `crate late ${i}`, n: i }),
+        doc: { title: `crate late ${i}`, n: i },
       });
       expect(reply.nodeId).not.toBe(leavingId);
       ids.push(id);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HashRing } from '../../actors/index.js';
-import { PeerGoneError, encodeDocument } from '../../messages/index.js';
+import { PeerGoneError } from '../../messages/index.js';
 import { TestCluster, allSee, until } from './support.js';
 
 let cluster: TestCluster;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   const reply = await cluster.node(0).router.ask({
     type: 'BulkWrite',
     index: 'things',
-    items: ids.map((id, i) => ({ id, doc: encodeDocument({ name: `thing ${i}`, rank: i }) })),
+    items: ids.map((id, i) => ({ id, doc: { name: `thing ${i}`, rank: i } })),
   });
   expect(reply.errors).toEqual([]);
 }, 90_000);
@@ -60,12 +60,7 @@ describe('a node down, then back', () => {
     expect(error).toBeInstanceOf(PeerGoneError);
     expect((error as PeerGoneError).message).toContain(downId);
     await expect(
-      entry.router.ask({
-        type: 'Write',
-        index: 'things',
-        id: onDown[0]!,
-        doc: encodeDocument({ name: 'lost?' }),
-      }),
+      entry.router.ask({ type: 'Write', index: 'things', id: onDown[0]!, doc: { name: 'lost?' } }),
     ).rejects.toBeInstanceOf(PeerGoneError);
     // Live owners keep working.
     expect((await entry.router.ask({ type: 'Get', index: 'things', id: onLive[0]! })).found).toBe(true);
@@ -73,10 +68,7 @@ describe('a node down, then back', () => {
     const bulk = await cluster.node(1).router.ask({
       type: 'BulkWrite',
       index: 'things',
-      items: [onLive[0]!, onDown[0]!, onLive[1]!].map((id) => ({
-        id,
-        doc: encodeDocument({ name: `thing again ${id}` }),
-      })),
+      items: [onLive[0]!, onDown[0]!, onLive[1]!].map((id) => ({ id, doc: { name: `thing again ${id}` } })),
     });
     expect(bulk.itemsWritten).toBe(2);
     expect(bulk.errors).toHaveLength(1);
@@ -99,7 +91,7 @@ describe('a node down, then back', () => {
       type: 'Write',
       index: 'things',
       id: onDown[0]!,
-      doc: encodeDocument({ name: 'back' }),
+      doc: { name: 'back' },
     });
     expect(written).toMatchObject({ nodeId: downId, result: 'updated' });
   }, 90_000);

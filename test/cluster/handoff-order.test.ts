@@ -13,7 +13,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningNode } from '../../actors/index.js';
-import { encodeDocument } from '../../messages/index.js';
 import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
 import { until } from './support.js';
 
@@ -43,12 +42,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cameodb-handoff-order-'));
   nodes.push(await startLoopbackNode(hub, root, 0, settings));
   nodes.push(await startLoopbackNode(hub, root, 1, settings));
-  await nodes[0]!.router.ask({
-    type: 'Write',
-    index: INDEX,
-    id: 'seed',
-    doc: encodeDocument({ title: 'seed', n: 0 }),
-  });
+  await nodes[0]!.router.ask({ type: 'Write', index: INDEX, id: 'seed', doc: { title: 'seed', n: 0 } });
   // Node 0 (the previous owner) will not learn of the newcomer until revealed.
   hub.hideNewcomersFrom(idOf(nodes[0]!));
   nodes.push(await startLoopbackNode(hub, root, 2, settings));
@@ -86,7 +80,7 @@ describe('a handoff of a key written on both its previous and its new owner', ()
         type: 'Write',
         index: INDEX,
         id,
-        doc: encodeDocument({ title: 'oldest', n: 1 }),
+        doc: { title: 'oldest', n: 1 },
       });
       expect(first).toMatchObject({ nodeId: idOf(newcomer), result: 'created' });
     }
@@ -98,7 +92,7 @@ describe('a handoff of a key written on both its previous and its new owner', ()
         type: 'Write',
         index: INDEX,
         id,
-        doc: encodeDocument({ title: 'newest', n: 2 }),
+        doc: { title: 'newest', n: 2 },
       });
       expect(second).toMatchObject({ nodeId: idOf(previous), result: 'created' });
     }

@@ -3,7 +3,6 @@
  * and every member; every node reads and searches everything; a remembered member that
  * restarted is found again from the membership file.
  */
-import { encodeDocument } from '../../messages/index.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,10 +45,10 @@ describe('nodes joining later', () => {
     // the new owners: test/cluster/rebalance.test.ts, docs/CLUSTER.md.)
     const items = Array.from({ length: 100 }, (_, i) => ({
       id: `note-${i}`,
-      doc: encodeDocument({
+      doc: {
         text: `note about ${i % 2 ? 'cats' : 'dogs'} ${'and more '.repeat(i % 5)}${i % 3 === 0 ? 'birds' : ''}`,
         n: i,
-      }),
+      },
     }));
     const reply = await cluster.node(4).router.ask({ type: 'BulkWrite', index: 'notes', items });
     expect(reply.errors).toEqual([]);
@@ -110,12 +109,9 @@ describe('nodes joining later', () => {
   }, 120_000);
 
   it('a field added through the newest node reaches the oldest', async () => {
-    await cluster.node(4).router.ask({
-      type: 'Write',
-      index: 'notes',
-      id: 'tagged',
-      doc: encodeDocument({ text: 'x', tag: 'blue' }),
-    });
+    await cluster
+      .node(4)
+      .router.ask({ type: 'Write', index: 'notes', id: 'tagged', doc: { text: 'x', tag: 'blue' } });
     const config = await cluster.node(0).router.ask({ type: 'GetConfig', index: 'notes' });
     expect(config.schema?.fields.map((field) => field.name)).toContain('tag');
   });

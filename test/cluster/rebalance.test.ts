@@ -16,13 +16,7 @@ import {
   type OrchestratorReplies,
   type OrchestratorRequest,
 } from '../../actors/index.js';
-import {
-  decodeDocument,
-  encodeDocument,
-  type BulkWrite,
-  type IndexSchema,
-  type SearchSpec,
-} from '../../messages/index.js';
+import type { BulkWrite, IndexSchema, SearchSpec } from '../../messages/index.js';
 import { TestCluster, allSee, startReferenceNode, until } from './support.js';
 
 const INDEX = 'docs';
@@ -44,10 +38,10 @@ function documents(count: number): Item[] {
   return Array.from({ length: count }, (_, i) => ({
     id: `doc-${i}`,
     ...(i % 10 === 3 ? { routingKey: `tenant-${i % 7}` } : {}),
-    doc: encodeDocument({
+    doc: {
       text: `${i % 2 ? 'cats' : 'dogs'} ${'and more '.repeat(i % 4)}${i % 3 === 0 ? 'birds' : 'fish'} number${i}`,
       n: i,
-    }),
+    },
   }));
 }
 
@@ -165,7 +159,7 @@ describe('rebalancing as a cluster grows from 2 to 5 nodes', () => {
           ),
         );
         expect(replies.map((reply) => [reply.found, reply.doc])).toEqual(
-          items.map((item) => [true, decodeDocument(item.doc)]),
+          items.map((item) => [true, item.doc]),
         );
       }
       // Searches: no duplicates, the same hits and scores as one node holding everything.
@@ -245,11 +239,11 @@ describe('requests racing a slow handoff', () => {
       id: readThroughOwner!.id,
       ...withRouting(readThroughOwner!),
     });
-    expect(viaOwner).toMatchObject({ found: true, doc: decodeDocument(readThroughOwner!.doc) });
+    expect(viaOwner).toMatchObject({ found: true, doc: readThroughOwner!.doc });
     const viaOld = await cluster
       .node(0)
       .router.ask({ type: 'Get', index: INDEX, id: readThroughOld!.id, ...withRouting(readThroughOld!) });
-    expect(viaOld).toMatchObject({ found: true, doc: decodeDocument(readThroughOld!.doc) });
+    expect(viaOld).toMatchObject({ found: true, doc: readThroughOld!.doc });
 
     for (const item of rewritten) {
       const reply = await joined.router.ask({
@@ -257,7 +251,7 @@ describe('requests racing a slow handoff', () => {
         index: INDEX,
         id: item.id,
         ...withRouting(item),
-        doc: encodeDocument({ text: 'rewritten during the handoff', n: -1 }),
+        doc: { text: 'rewritten during the handoff', n: -1 },
       });
       expect(reply.nodeId).toBe(newcomer);
     }
@@ -288,7 +282,7 @@ describe('requests racing a slow handoff', () => {
         index: INDEX,
         items: [...rewritten, ...deleted].map((item) => ({
           id: item.id,
-          doc: decodeDocument(item.doc),
+          doc: item.doc,
           version: 1,
           ...withRouting(item),
         })),
@@ -415,7 +409,7 @@ describe('faults during a handoff', () => {
     // As if a router that had not learnt the newcomer yet wrote a key it now owns to node 0.
     const candidates = Array.from({ length: 20 }, (_, i) => ({
       id: `late-${i}`,
-      doc: encodeDocument({ text: 'late write', n: i }),
+      doc: { text: 'late write', n: i },
     }));
     const owned = await owners(joined, candidates);
     const late = candidates.find((_, position) => owned[position] === joined.identity.nodeId)!;
@@ -423,6 +417,6 @@ describe('faults during a handoff', () => {
     expect((await placement(cluster.live(), [late])).get(late.id)).toEqual([cluster.node(0).identity.nodeId]);
     await until(() => placedOnOwners(cluster!.live(), [late]), 30_000);
     const got = await cluster.node(1).router.ask({ type: 'Get', index: INDEX, id: late.id });
-    expect(got).toMatchObject({ found: true, doc: decodeDocument(late.doc), nodeId: joined.identity.nodeId });
+    expect(got).toMatchObject({ found: true, doc: late.doc, nodeId: joined.identity.nodeId });
   }, 120_000);
 });

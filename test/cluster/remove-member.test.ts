@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningNode } from '../../actors/index.js';
-import { MemberUpError, PeerGoneError, ValidationError, encodeDocument } from '../../messages/index.js';
+import { MemberUpError, PeerGoneError, ValidationError } from '../../messages/index.js';
 import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
 import { until } from './support.js';
 
@@ -30,12 +30,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cameodb-remove-member-'));
   for (let index = 0; index < 4; index++) nodes.push(await start(index));
   await until(async () => (await membersOf(live(0))).length === 4);
-  await live(0).router.ask({
-    type: 'Write',
-    index: 'things',
-    id: 'seed',
-    doc: encodeDocument({ title: 'seed', n: 0 }),
-  });
+  await live(0).router.ask({ type: 'Write', index: 'things', id: 'seed', doc: { title: 'seed', n: 0 } });
 }, 60_000);
 
 afterAll(async () => {
@@ -70,12 +65,7 @@ describe('removing a member that is down for good', () => {
     nodes[2] = undefined;
     nodes[3] = undefined;
     await expect(
-      live(0).router.ask({
-        type: 'Write',
-        index: 'things',
-        id: lostKeys[0]!,
-        doc: encodeDocument({ title: 'x', n: 1 }),
-      }),
+      live(0).router.ask({ type: 'Write', index: 'things', id: lostKeys[0]!, doc: { title: 'x', n: 1 } }),
     ).rejects.toBeInstanceOf(PeerGoneError);
 
     const result = await live(0).cluster!.coordinator.ask({
@@ -105,7 +95,7 @@ describe('removing a member that is down for good', () => {
         type: 'Write',
         index: 'things',
         id,
-        doc: encodeDocument({ title: 'moved', n: position }),
+        doc: { title: 'moved', n: position },
       });
       expect(reply.nodeId).not.toBe(lostId);
       for (const index of [0, 1, 2]) {

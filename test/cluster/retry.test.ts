@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { HashRing, startNode, type RunningNode } from '../../actors/index.js';
-import { PeerGoneError, encodeDocument } from '../../messages/index.js';
+import { PeerGoneError } from '../../messages/index.js';
 import { LoopbackHub } from './loopback-mesh.js';
 
 const hub = new LoopbackHub();
@@ -38,12 +38,7 @@ beforeAll(async () => {
     (key) => ring.ownerOf(key).nodeId === nodes[1]!.identity.nodeId,
   );
   // Create the index (and its fields) first, so later writes need no schema change.
-  await nodes[0]!.router.ask({
-    type: 'Write',
-    index: 'retry',
-    id: 'seed',
-    doc: encodeDocument({ title: 'seed', n: 0 }),
-  });
+  await nodes[0]!.router.ask({ type: 'Write', index: 'retry', id: 'seed', doc: { title: 'seed', n: 0 } });
 }, 60_000);
 
 afterAll(async () => {
@@ -68,7 +63,7 @@ describe('remote retries', () => {
       type: 'Write',
       index: 'retry',
       id,
-      doc: encodeDocument({ title: 'once', n: 1 }),
+      doc: { title: 'once', n: 1 },
     });
     hub.fault = () => undefined;
     expect(lost).toBe(2); // the first attempt (reply lost) and the retry
@@ -86,10 +81,7 @@ describe('remote retries', () => {
     const reply = await nodes[0]!.router.ask({
       type: 'BulkWrite',
       index: 'retry',
-      items: ids.map((id, n) => ({
-        id,
-        doc: encodeDocument({ title: `bulk ${n}`, n: n === 1 ? 'bad' : n }),
-      })),
+      items: ids.map((id, n) => ({ id, doc: { title: `bulk ${n}`, n: n === 1 ? 'bad' : n } })),
     });
     hub.fault = () => undefined;
     expect(reply.itemsWritten).toBe(2);

@@ -9,23 +9,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HashRing, type RunningNode } from '../../actors/index.js';
-import {
-  decodeDocument,
-  encodeDocument,
-  type EncodedDocument,
-  type SearchSpec,
-} from '../../messages/index.js';
+import type { JsonObject, SearchSpec } from '../../messages/index.js';
 import { TestCluster, startReferenceNode } from './support.js';
 
 const WORDS = ['river', 'stone', 'forest', 'cloud', 'ember', 'harbor', 'meadow', 'signal'];
-const DOCS: Array<{ id: string; doc: EncodedDocument }> = Array.from({ length: 120 }, (_, i) => ({
+const DOCS: Array<{ id: string; doc: JsonObject }> = Array.from({ length: 120 }, (_, i) => ({
   id: `doc-${i}`,
-  doc: encodeDocument({
+  doc: {
     title: `${WORDS[i % 8]} ${WORDS[(i * 3) % 8]} number ${i}`,
     body: `${WORDS[(i * 5) % 8]} and ${WORDS[(i + 1) % 8]}`,
     rank: i,
     group: `g${i % 4}`,
-  }),
+  },
 }));
 
 let cluster: TestCluster;
@@ -69,7 +64,7 @@ describe('keyed operations', () => {
     for (const node of cluster.live()) {
       for (const { id, doc } of DOCS.slice(0, 40)) {
         const got = await node.router.ask({ type: 'Get', index: 'library', id });
-        expect(got).toMatchObject({ found: true, doc: decodeDocument(doc), nodeId: ring.ownerOf(id).nodeId });
+        expect(got).toMatchObject({ found: true, doc, nodeId: ring.ownerOf(id).nodeId });
       }
     }
   });
@@ -80,7 +75,7 @@ describe('keyed operations', () => {
       index: 'library',
       id: 'routed',
       routingKey: 'tenant-7',
-      doc: encodeDocument({ title: 'x' }),
+      doc: { title: 'x' },
     });
     expect(reply.nodeId).toBe(ring.ownerOf('tenant-7').nodeId);
     const got = await cluster
@@ -101,15 +96,9 @@ describe('keyed operations', () => {
     const id = Array.from({ length: 50 }, (_, i) => `retry-${i}`).find(
       (candidate) => ring.ownerOf(candidate).nodeId !== entry.identity.nodeId,
     )!;
-    const op = {
-      type: 'Write' as const,
-      index: 'library',
-      id,
-      doc: encodeDocument({ title: 'once' }),
-      requestId: 'req-1',
-    };
+    const op = { type: 'Write' as const, index: 'library', id, doc: { title: 'once' }, requestId: 'req-1' };
     const first = await entry.router.ask(op);
-    const replay = await entry.router.ask({ ...op, doc: encodeDocument({ title: 'twice' }) });
+    const replay = await entry.router.ask({ ...op, doc: { title: 'twice' } });
     expect(replay).toEqual(first);
     const got = await cluster.node(2).router.ask({ type: 'Get', index: 'library', id });
     expect(got).toMatchObject({ version: 1, doc: { title: 'once' } });
@@ -176,14 +165,12 @@ describe('bulk operations across owners', () => {
     const items = Array.from({ length: 30 }, (_, i) => ({
       id: `bulk-${i}`,
       // rank is i64: a string there is a per-item FIELD_TYPE_ERROR.
-      doc: encodeDocument({ title: `bulk ${i}`, rank: i % 7 === 3 ? 'not a number' : 1000 + i }),
+      doc: { title: `bulk ${i}`, rank: i % 7 === 3 ? 'not a number' : 1000 + i },
     }));
     const owners = new Set(items.map((item) => ring.ownerOf(item.id).nodeId));
     expect(owners.size).toBe(3);
     const reply = await cluster.node(1).router.ask({ type: 'BulkWrite', index: 'library', items });
-    const bad = items.flatMap((item, position) =>
-      typeof decodeDocument(item.doc).rank === 'string' ? [position] : [],
-    );
+    const bad = items.flatMap((item, position) => (typeof item.doc.rank === 'string' ? [position] : []));
     expect(reply.itemsReceived).toBe(30);
     expect(reply.itemsWritten).toBe(30 - bad.length);
     expect(reply.errors.map((error) => error.position)).toEqual(bad);
@@ -224,12 +211,9 @@ describe('schemas', () => {
   });
 
   it('a field added by a write through one node is known to every node, with one type', async () => {
-    await cluster.node(0).router.ask({
-      type: 'Write',
-      index: 'people',
-      id: 'ada',
-      doc: encodeDocument({ name: 'Ada', city: 'London' }),
-    });
+    await cluster
+      .node(0)
+      .router.ask({ type: 'Write', index: 'people', id: 'ada', doc: { name: 'Ada', city: 'London' } });
     for (const node of cluster.live()) {
       const config = await node.router.ask({ type: 'GetConfig', index: 'people' });
       expect(config.schema?.fields.find((field) => field.name === 'city')?.type).toBeDefined();
@@ -294,7 +278,7 @@ describe('remembered search statistics', () => {
     // no longer add up, and the search is ranked again with the new ones.
     const extra = {
       id: 'extra-meadow',
-      doc: encodeDocument({ title: 'meadow meadow signal', body: 'signal', rank: 999, group: 'g9' }),
+      doc: { title: 'meadow meadow signal', body: 'signal', rank: 999, group: 'g9' },
     };
     await cluster.node(2).router.ask({ type: 'Write', index: 'library', ...extra });
     await single.router.ask({ type: 'Write', index: 'library', ...extra });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningNode } from '../../actors/index.js';
-import { MAX_ROUTER_HOPS, NotOwnerError, encodeDocument } from '../../messages/index.js';
+import { MAX_ROUTER_HOPS, NotOwnerError } from '../../messages/index.js';
 import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
 import { until } from './support.js';
 
@@ -40,12 +40,7 @@ const membersOf = ringMembersOf;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cameodb-stale-ring-'));
   nodes.push(await start(0), await start(1));
-  await nodes[0]!.router.ask({
-    type: 'Write',
-    index: 'stale',
-    id: 'seed',
-    doc: encodeDocument({ title: 'seed', n: 0 }),
-  });
+  await nodes[0]!.router.ask({ type: 'Write', index: 'stale', id: 'seed', doc: { title: 'seed', n: 0 } });
   // Node 0 will not learn of the newcomer: its ring stays the old one.
   hub.hideNewcomersFrom(idOf(nodes[0]!));
   nodes.push(await start(2));
@@ -74,18 +69,13 @@ describe('a write routed with an old ring', () => {
     expect(key).toBeDefined();
     const id = key!;
     // The newcomer has the document first (written through a node that knows it) ...
-    await newcomer.router.ask({
-      type: 'Write',
-      index: 'stale',
-      id,
-      doc: encodeDocument({ title: 'first', n: 1 }),
-    });
+    await newcomer.router.ask({ type: 'Write', index: 'stale', id, doc: { title: 'first', n: 1 } });
     // ... then a client writes it through the node with the old ring, and is acknowledged.
     const reply = await stale.router.ask({
       type: 'Write',
       index: 'stale',
       id,
-      doc: encodeDocument({ title: 'second', n: 2 }),
+      doc: { title: 'second', n: 2 },
     });
     expect(reply).toMatchObject({ result: 'updated', version: 2, nodeId: idOf(newcomer) });
     for (const node of [newcomer, previous]) {
@@ -103,8 +93,8 @@ describe('a write routed with an old ring', () => {
       type: 'BulkWrite',
       index: 'stale',
       items: [
-        { id, doc: encodeDocument({ title: 'third', n: 3 }) },
-        { id: 'seed', doc: encodeDocument({ title: 'seed again', n: 0 }) },
+        { id, doc: { title: 'third', n: 3 } },
+        { id: 'seed', doc: { title: 'seed again', n: 0 } },
       ],
     });
     expect(bulk).toMatchObject({ itemsWritten: 2, errors: [] });
@@ -129,7 +119,7 @@ describe('a write routed with an old ring', () => {
       type: 'Write',
       index: 'stale',
       id: key!,
-      doc: encodeDocument({ title: 'looping', n: 9 }),
+      doc: { title: 'looping', n: 9 },
       routerHops: MAX_ROUTER_HOPS,
     });
     await expect(forwarded).rejects.toBeInstanceOf(NotOwnerError);

@@ -10,8 +10,6 @@ import {
   registeredTags,
   type JsonObject,
   type WriteRequest,
-  decodeDocument,
-  encodeDocument,
 } from '../../messages/index.js';
 import { Packr } from 'msgpackr';
 
@@ -28,27 +26,23 @@ const jsonObject: fc.Arbitrary<JsonObject> = fc.dictionary(
 
 describe('message codec', () => {
   it('round-trips a write request into an equal value', () => {
-    const doc = { title: 'Dune', year: 1965, tags: ['sf', 'classic'], meta: { pages: 412, isbn: null } };
     const message: WriteRequest = {
       type: 'WriteRequest',
       index: 'books',
       id: 'b-1',
-      doc: encodeDocument(doc),
+      doc: { title: 'Dune', year: 1965, tags: ['sf', 'classic'], meta: { pages: 412, isbn: null } },
     };
-    const decoded = decodeMessage<WriteRequest>(encodeMessage(message));
-    expect({ ...decoded, doc: [...decoded.doc] }).toEqual({ ...message, doc: [...message.doc] });
-    expect(decodeDocument(decoded.doc)).toEqual(doc);
+    expect(decodeMessage(encodeMessage(message))).toEqual(message);
   });
 
   it('round-trips arbitrary documents (property)', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), jsonObject, (index, id, doc) => {
+        const message: WriteRequest = { type: 'WriteRequest', index, id, doc };
         fc.pre(!JSON.stringify(doc).includes('"__proto__"'));
-        const message: WriteRequest = { type: 'WriteRequest', index, id, doc: encodeDocument(doc) };
-        const decoded = decodeMessage<WriteRequest>(encodeMessage(message));
-        expect([decoded.type, decoded.index, decoded.id]).toEqual(['WriteRequest', index, id]);
         // JSON normalises -0 to 0 and drops undefined; msgpack keeps -0, so compare via JSON.
-        expect(JSON.stringify(decodeDocument(decoded.doc))).toEqual(JSON.stringify(doc));
+        const decoded = decodeMessage<WriteRequest>(encodeMessage(message));
+        expect(JSON.stringify(decoded)).toEqual(JSON.stringify(message));
       }),
       { numRuns: 300 },
     );

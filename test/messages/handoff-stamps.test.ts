@@ -12,7 +12,6 @@ import {
   type AcceptHandoff,
   type BatchWriteRequest,
   type DocumentsScanned,
-  encodeDocument,
 } from '../../messages/index.js';
 
 const STAMP = 1_234_567_890_123_456; // above 2^32, below 2^53
@@ -35,7 +34,7 @@ describe('stamps in rebalancing messages', () => {
       type: 'BatchWriteRequest',
       index: 'notes',
       adopt: true,
-      items: [{ position: 0, id: 'a', doc: encodeDocument({ t: 'x' }), version: 3, stamp: STAMP }],
+      items: [{ position: 0, id: 'a', doc: { t: 'x' }, version: 3, stamp: STAMP }],
     };
     for (const message of [scanned, handoff, adopt]) {
       expect(decodeMessage(encodeMessage(message))).toEqual(message);

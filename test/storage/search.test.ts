@@ -1,6 +1,6 @@
 /** Searching a shard through the query module: hits, totals, fields, sort, highlights, readers. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { errorFromWire, encodeDocument } from '../../messages/index.js';
+import { errorFromWire } from '../../messages/index.js';
 import { ShardReader, ShardStore } from '../../storage/index.js';
 import runStorageTask from '../../storage/worker-tasks.js';
 import { silentLogger, temporaryDirectory } from './shard-helpers.js';
@@ -124,15 +124,7 @@ describe('shard search', () => {
     const write = runStorageTask({
       kind: 'applyWrites',
       shardPath: path,
-      operations: [
-        {
-          kind: 'upsert',
-          position: 3,
-          index: 'tasks',
-          id: 'a',
-          doc: encodeDocument({ title: 'task document' }),
-        },
-      ],
+      operations: [{ kind: 'upsert', position: 3, index: 'tasks', id: 'a', doc: { title: 'task document' } }],
     });
     expect(write).toEqual({
       ok: true,

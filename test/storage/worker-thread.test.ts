@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { errorFromWire, encodeDocument } from '../../messages/index.js';
+import { errorFromWire } from '../../messages/index.js';
 import type { StorageTask, StorageTaskResult } from '../../storage/index.js';
 import { temporaryDirectory } from './shard-helpers.js';
 
@@ -41,20 +41,8 @@ describe('storage worker tasks in worker threads', () => {
         kind: 'applyWrites',
         shardPath,
         operations: [
-          {
-            kind: 'upsert',
-            position: 0,
-            index: 'docs',
-            id: 'a',
-            doc: encodeDocument({ title: 'threads share nothing' }),
-          },
-          {
-            kind: 'upsert',
-            position: 1,
-            index: 'docs',
-            id: 'b',
-            doc: encodeDocument({ title: 'second document' }),
-          },
+          { kind: 'upsert', position: 0, index: 'docs', id: 'a', doc: { title: 'threads share nothing' } },
+          { kind: 'upsert', position: 1, index: 'docs', id: 'b', doc: { title: 'second document' } },
         ],
       });
       expect(
@@ -64,13 +52,7 @@ describe('storage worker tasks in worker threads', () => {
         kind: 'applyWrites',
         shardPath,
         operations: [
-          {
-            kind: 'upsert',
-            position: 5,
-            index: 'docs',
-            id: 'c',
-            doc: encodeDocument({ title: { nested: true } }),
-          },
+          { kind: 'upsert', position: 5, index: 'docs', id: 'c', doc: { title: { nested: true } } },
         ],
       });
       const failed = wrongType.ok && wrongType.kind === 'applyWrites' ? wrongType.results[0] : undefined;

@@ -10,8 +10,6 @@ import {
   ValidationError,
   indexName,
   type IndexName,
-  encodeDocument,
-  type EncodedDocument,
   type JsonObject,
 } from '../../../messages/index.js';
 import type { Gateway, GatewayEnv, RouteRegistrar } from '../gateway.js';
@@ -84,7 +82,7 @@ const registerDocumentRoutes: RouteRegistrar = (app, gateway) => {
         requestId: c.get('requestId'),
         id: body.id,
         ...(body.routing_key === undefined ? {} : { routingKey: body.routing_key }),
-        doc: encodeDocument(body.doc as JsonObject),
+        doc: body.doc as JsonObject,
       });
       gateway.metrics.documentsWritten.inc();
       return c.json({ id: reply.id, result: reply.result, version: reply.version, shard_id: reply.shardId });
@@ -126,7 +124,7 @@ const registerDocumentRoutes: RouteRegistrar = (app, gateway) => {
       const index = indexParam(c);
       const items = batchItems(await readJsonBody(c, gateway.limits.maxBodyBytes), gateway);
       const errors: HttpItemError[] = [];
-      const valid: Array<{ id: string; routingKey?: string; doc: EncodedDocument }> = [];
+      const valid: Array<{ id: string; routingKey?: string; doc: JsonObject }> = [];
       const positions: number[] = [];
       items.forEach((item, position) => {
         const parsed = safeParseDocumentWrite(item);
@@ -134,9 +132,12 @@ const registerDocumentRoutes: RouteRegistrar = (app, gateway) => {
           errors.push(itemValidationError(position, itemId(item), parsed.error));
           return;
         }
-        const { id, routing_key: routingKey } = parsed.data;
-        const doc = encodeDocument(parsed.data.doc as JsonObject);
-        valid.push(routingKey === undefined ? { id, doc } : { id, routingKey, doc });
+        const { id, routing_key: routingKey, doc } = parsed.data;
+        valid.push(
+          routingKey === undefined
+            ? { id, doc: doc as JsonObject }
+            : { id, routingKey, doc: doc as JsonObject },
+        );
         positions.push(position);
       });
       let written = 0;

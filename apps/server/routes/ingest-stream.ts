@@ -8,14 +8,7 @@
  */
 import type { Context } from 'hono';
 import type { CameoError } from '../../../messages/index.js';
-import {
-  OverloadedError,
-  ValidationError,
-  encodeDocument,
-  toCameoError,
-  type EncodedDocument,
-  type JsonObject,
-} from '../../../messages/index.js';
+import { OverloadedError, ValidationError, toCameoError, type JsonObject } from '../../../messages/index.js';
 import type { Gateway, GatewayEnv, RouteRegistrar } from '../gateway.js';
 import { toErrorResponse, unsupportedMediaType } from '../http-errors.js';
 import { openBody, parseJsonText, readChunks } from '../request-body.js';
@@ -49,7 +42,7 @@ interface PendingItem {
   readonly line: number;
   readonly id: string;
   readonly routingKey?: string;
-  readonly doc: EncodedDocument;
+  readonly doc: JsonObject;
 }
 
 /** The state of one ingest request. */
@@ -102,9 +95,12 @@ class IngestRun {
       });
       return;
     }
-    const { id, routing_key: routingKey } = parsed.data;
-    const doc = encodeDocument(parsed.data.doc as JsonObject);
-    this.batch.push(routingKey === undefined ? { line, id, doc } : { line, id, routingKey, doc });
+    const { id, routing_key: routingKey, doc } = parsed.data;
+    this.batch.push(
+      routingKey === undefined
+        ? { line, id, doc: doc as JsonObject }
+        : { line, id, routingKey, doc: doc as JsonObject },
+    );
     this.batchBytes += trimmed.length;
     if (
       this.batch.length >= this.gateway.limits.streamBatchSize ||

@@ -1,18 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { GroupCommitter } from '../../../actors/index.js';
-import { encodeDocument, type ItemResult } from '../../../messages/index.js';
-import type { EncodedWriteOperation } from '../../../storage/index.js';
+import type { ItemResult } from '../../../messages/index.js';
+import type { WriteOperation } from '../../../storage/index.js';
 
-function upsert(id: string, position = 0): EncodedWriteOperation {
-  return { kind: 'upsert', position, index: 'books', id, doc: encodeDocument({ title: id }) };
+function upsert(id: string, position = 0): WriteOperation {
+  return { kind: 'upsert', position, index: 'books', id, doc: { title: id } };
 }
 
 /** A commit function that records its groups and answers after a tick, like a worker thread. */
-function recordingCommit(
-  groups: EncodedWriteOperation[][],
-  fail?: (ops: EncodedWriteOperation[]) => boolean,
-) {
-  return async (operations: EncodedWriteOperation[]): Promise<ItemResult[]> => {
+function recordingCommit(groups: WriteOperation[][], fail?: (ops: WriteOperation[]) => boolean) {
+  return async (operations: WriteOperation[]): Promise<ItemResult[]> => {
     groups.push(operations);
     await new Promise((resolve) => setTimeout(resolve, 5));
     if (fail?.(operations)) throw new Error('disk on fire');
@@ -31,7 +28,7 @@ function recordingCommit(
 
 describe('GroupCommitter', () => {
   it('commits a lone write at once and groups the writes that arrive meanwhile', async () => {
-    const groups: EncodedWriteOperation[][] = [];
+    const groups: WriteOperation[][] = [];
     const committer = new GroupCommitter(recordingCommit(groups));
     const writes = Array.from({ length: 50 }, (_, i) => committer.submit([upsert(`doc-${i}`)]));
     const results = await Promise.all(writes);
@@ -46,7 +43,7 @@ describe('GroupCommitter', () => {
   });
 
   it('gives every caller its own results in its own positions', async () => {
-    const groups: EncodedWriteOperation[][] = [];
+    const groups: WriteOperation[][] = [];
     const committer = new GroupCommitter(recordingCommit(groups));
     const first = committer.submit([upsert('a', 0)]);
     const batch = committer.submit([upsert('x', 7), upsert('bad-y', 8), upsert('z', 9)]);
@@ -63,7 +60,7 @@ describe('GroupCommitter', () => {
   });
 
   it('respects the group size limit but never splits one caller', async () => {
-    const groups: EncodedWriteOperation[][] = [];
+    const groups: WriteOperation[][] = [];
     const committer = new GroupCommitter(recordingCommit(groups), 3);
     const lone = committer.submit([upsert('first')]);
     const big = committer.submit([upsert('b1'), upsert('b2'), upsert('b3'), upsert('b4')]);
@@ -73,7 +70,7 @@ describe('GroupCommitter', () => {
   });
 
   it('fails every caller of a group whose commit fails, and goes on with the next group', async () => {
-    const groups: EncodedWriteOperation[][] = [];
+    const groups: WriteOperation[][] = [];
     const committer = new GroupCommitter(
       recordingCommit(groups, (ops) => ops.some((op) => op.id === 'boom')),
     );

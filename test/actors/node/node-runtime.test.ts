@@ -9,7 +9,6 @@ import {
   QuerySyntaxError,
   type ShardReplies,
   type ShardRequest,
-  encodeDocument,
 } from '../../../messages/index.js';
 import type { ActorRef } from '../../../actors/index.js';
 
@@ -41,7 +40,7 @@ describe('a single node', () => {
       type: 'Write',
       index: 'books',
       id: 'dune',
-      doc: encodeDocument({ title: 'Dune', author: 'Frank Herbert', year: 1965 }),
+      doc: { title: 'Dune', author: 'Frank Herbert', year: 1965 },
     });
     expect(written).toMatchObject({ type: 'WriteResult', id: 'dune', result: 'created', version: 1 });
     expect(written.nodeId).toBe(node.identity.nodeId);
@@ -62,7 +61,7 @@ describe('a single node', () => {
       type: 'Write',
       index: 'books',
       id: 'dune',
-      doc: encodeDocument({ title: 'Dune Messiah' }),
+      doc: { title: 'Dune Messiah' },
     });
     expect(updated).toMatchObject({ result: 'updated', version: 2, shardId: written.shardId });
 
@@ -83,10 +82,10 @@ describe('a single node', () => {
     const node = await start(dataDirectory());
     const items = Array.from({ length: 200 }, (_, i) => ({
       id: `doc-${i}`,
-      doc: encodeDocument({ title: `book number ${i}`, n: i }),
+      doc: { title: `book number ${i}`, n: i },
     }));
-    items[17] = { id: 'doc-17', doc: encodeDocument({ title: 'bad', n: 'not a number' }) };
-    items[150] = { id: 'doc-150', doc: encodeDocument({ title: 'also bad', n: ['x'] }) };
+    items[17] = { id: 'doc-17', doc: { title: 'bad', n: 'not a number' as unknown as number } };
+    items[150] = { id: 'doc-150', doc: { title: 'also bad', n: ['x'] as unknown as number } };
     const result = await node.router.ask({ type: 'BulkWrite', index: 'library', items });
     expect(result.itemsReceived).toBe(200);
     expect(result.itemsWritten).toBe(198);
@@ -113,19 +112,9 @@ describe('a single node', () => {
 
   it('teaches every shard a new field with one type, whichever shard sees it first', async () => {
     const node = await start(dataDirectory());
-    await node.router.ask({
-      type: 'Write',
-      index: 'events',
-      id: 'e0',
-      doc: encodeDocument({ name: 'start' }),
-    });
+    await node.router.ask({ type: 'Write', index: 'events', id: 'e0', doc: { name: 'start' } });
     const writes = Array.from({ length: 40 }, (_, i) =>
-      node.router.ask({
-        type: 'Write',
-        index: 'events',
-        id: `e${i + 1}`,
-        doc: encodeDocument({ name: 'tick', at: i }),
-      }),
+      node.router.ask({ type: 'Write', index: 'events', id: `e${i + 1}`, doc: { name: 'tick', at: i } }),
     );
     await Promise.all(writes);
     const config = await node.router.ask({ type: 'GetConfig', index: 'events' });
@@ -155,14 +144,14 @@ describe('a single node', () => {
     const node = await start(dataDirectory());
     const first = Array.from({ length: 12 }, (_, i) => ({
       id: `p${i}`,
-      doc: encodeDocument({ name: `item ${i}`, price: i }),
+      doc: { name: `item ${i}`, price: i },
     }));
     expect((await node.router.ask({ type: 'BulkWrite', index: 'shop', items: first })).errors).toEqual([]);
     const later = await node.router.ask({
       type: 'Write',
       index: 'shop',
       id: 'cheap',
-      doc: encodeDocument({ name: 'cheap item', price: 0.5 }),
+      doc: { name: 'cheap item', price: 0.5 },
     });
     expect(later.result).toBe('created');
     const config = await node.router.ask({ type: 'GetConfig', index: 'shop' });
@@ -177,19 +166,9 @@ describe('a single node', () => {
 
   it('commits concurrent single writes in groups', async () => {
     const node = await start(dataDirectory(), 1);
-    await node.router.ask({
-      type: 'Write',
-      index: 'load',
-      id: 'warm',
-      doc: encodeDocument({ text: 'warm up' }),
-    });
+    await node.router.ask({ type: 'Write', index: 'load', id: 'warm', doc: { text: 'warm up' } });
     const writes = Array.from({ length: 300 }, (_, i) =>
-      node.router.ask({
-        type: 'Write',
-        index: 'load',
-        id: `w${i}`,
-        doc: encodeDocument({ text: `write ${i}` }),
-      }),
+      node.router.ask({ type: 'Write', index: 'load', id: `w${i}`, doc: { text: `write ${i}` } }),
     );
     await Promise.all(writes);
     const shard = node.system.registry.require<ShardRequest, ShardReplies>(
@@ -208,7 +187,7 @@ describe('a single node', () => {
 
   it('answers request errors as typed errors without restarting anything', async () => {
     const node = await start(dataDirectory());
-    await node.router.ask({ type: 'Write', index: 'books', id: 'a', doc: encodeDocument({ title: 'x' }) });
+    await node.router.ask({ type: 'Write', index: 'books', id: 'a', doc: { title: 'x' } });
     await expect(
       node.router.ask({
         type: 'Search',
@@ -226,26 +205,15 @@ describe('a single node', () => {
   it('restarts a crashed shard, which recovers its data, while the node keeps serving', async () => {
     const node = await start(dataDirectory(), 2);
     for (let i = 0; i < 20; i++) {
-      await node.router.ask({
-        type: 'Write',
-        index: 'books',
-        id: `b${i}`,
-        doc: encodeDocument({ title: `volume ${i}` }),
-      });
+      await node.router.ask({ type: 'Write', index: 'books', id: `b${i}`, doc: { title: `volume ${i}` } });
     }
     const shard: ActorRef<ShardRequest, ShardReplies> = node.system.registry.require(
       `microshard-${node.identity.nodeId}-0`,
     );
-    // A request that cannot cross to the writer thread is a bug-shaped failure (DataCloneError): a crash.
-    const poisoned = (() => 'key') as unknown as string;
+    // A document that cannot cross to the writer thread is a bug-shaped failure (DataCloneError): a crash.
+    const poisoned = { title: 'x', callback: () => 1 } as unknown as Record<string, string>;
     await expect(
-      shard.ask({
-        type: 'WriteRequest',
-        index: 'books',
-        id: 'poison',
-        doc: encodeDocument({ title: 'x' }),
-        routingKey: poisoned,
-      }),
+      shard.ask({ type: 'WriteRequest', index: 'books', id: 'poison', doc: poisoned }),
     ).rejects.toThrow();
     const snapshotOf = () =>
       node.system.snapshot().actors.find((actor) => actor.actor.endsWith('microshard-0'));
@@ -263,12 +231,7 @@ describe('a single node', () => {
   it('keeps its identity and data across a restart and refuses another shard count', async () => {
     const path = dataDirectory();
     const first = await start(path);
-    await first.router.ask({
-      type: 'Write',
-      index: 'books',
-      id: 'kept',
-      doc: encodeDocument({ title: 'persisted' }),
-    });
+    await first.router.ask({ type: 'Write', index: 'books', id: 'kept', doc: { title: 'persisted' } });
     const nodeId = first.identity.nodeId;
     await first.stop();
     nodes.splice(nodes.indexOf(first), 1);

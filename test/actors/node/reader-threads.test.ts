@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { encodeDocument } from '../../../messages/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,12 +43,7 @@ describe('reader threads', () => {
     });
     nodes.push(node);
     // Starting (store recovery, schema hydration) and writing use the writer threads only.
-    await node.router.ask({
-      type: 'Write',
-      index: 'books',
-      id: 'dune',
-      doc: encodeDocument({ title: 'Dune' }),
-    });
+    await node.router.ask({ type: 'Write', index: 'books', id: 'dune', doc: { title: 'Dune' } });
     expect(await readerThreads(node)).toBe(0);
     // Health while no reader runs waits for them to start instead of calling shards failed.
     expect(await node.status()).toMatchObject({ status: 'green' });
@@ -66,12 +60,7 @@ describe('reader threads', () => {
 
     await waitFor(async () => (await readerThreads(node)) === 0, 10_000);
     // A write while no reader runs, then a read on freshly started reader threads.
-    await node.router.ask({
-      type: 'Write',
-      index: 'books',
-      id: 'emma',
-      doc: encodeDocument({ title: 'Emma and Dune' }),
-    });
+    await node.router.ask({ type: 'Write', index: 'books', id: 'emma', doc: { title: 'Emma and Dune' } });
     const again = await node.router.ask({
       type: 'Search',
       index: 'books',

@@ -11,7 +11,6 @@ import {
   IndexNotFoundError,
   QuerySyntaxError,
   SchemaConflictError,
-  decodeDocument,
   type ClientOp,
   type ClientReplies,
   type IndexSchema,
@@ -165,13 +164,13 @@ export class FakeNode implements NodeHandle {
   private handle(op: ClientOp): unknown {
     switch (op.type) {
       case 'Write':
-        return this.write(op.index, op.id, decodeDocument(op.doc), op.routingKey);
+        return this.write(op.index, op.id, op.doc, op.routingKey);
       case 'BulkWrite': {
         const errors: ClientReplies['BulkWrite']['errors'] = [];
         let written = 0;
         op.items.forEach((item, position) => {
           try {
-            this.write(op.index, item.id, decodeDocument(item.doc), item.routingKey);
+            this.write(op.index, item.id, item.doc, item.routingKey);
             written += 1;
           } catch (error) {
             if (error instanceof IndexNotFoundError) throw error;
