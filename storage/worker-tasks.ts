@@ -17,7 +17,7 @@ import { ShardReader } from './shard-reader.js';
 import { collectStatistics, searchShards } from './node-search.js';
 import { countShard } from './shard-search.js';
 import { ShardStore, type ShardStoreOptions } from './shard-store.js';
-import { isStorageFull } from './storage-full.js';
+import { isDiskFull, isStorageFull } from './storage-full.js';
 import type { StorageTask, StorageTaskResult, StorageTaskValue } from './storage-task.js';
 
 const stores = new Map<string, ShardStore>();
@@ -108,11 +108,16 @@ export default function runStorageTask(task: StorageTask): StorageTaskResult {
   try {
     return { ok: true, ...run(task) };
   } catch (error) {
-    // A full disk met outside a write group (a schema change, a compaction) is still a full disk.
-    const failure =
-      !(error instanceof CameoError) && isStorageFull(error)
-        ? new StorageFullError(`the disk is full: ${task.kind} failed`, { cause: error })
-        : toCameoError(error);
-    return { ok: false, kind: task.kind, error: failure.toWire() };
+    return { ok: false, kind: task.kind, error: failureOf(task, error).toWire() };
   }
+}
+
+/** The typed error of a failed task. */
+function failureOf(task: StorageTask, error: unknown): CameoError {
+  if (error instanceof CameoError) return error;
+  // A full disk met outside a write group (a schema change, a compaction) is still a full disk.
+  const path = 'shardPath' in task ? task.shardPath : task.shardPaths[0];
+  const full = path === undefined ? isStorageFull(error) : isDiskFull(error, path);
+  if (full) return new StorageFullError(`the disk is full: ${task.kind} failed`, { cause: error });
+  return toCameoError(error);
 }
