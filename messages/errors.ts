@@ -266,11 +266,22 @@ export function errorFromWire(wire: WireError): CameoError {
   return new RemoteError(wire.code, wire.message, { details: wire.details });
 }
 
+/**
+ * The message of anything thrown. Read as a property, not through `instanceof Error`: an
+ * addon's error may come from another realm (jest's module registry).
+ */
+export function errorMessage(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { message } = error as { message?: unknown };
+    if (typeof message === 'string') return message;
+  }
+  return String(error);
+}
+
 /** Turns anything thrown into a CameoError, keeping the original as `cause`. */
 export function toCameoError(error: unknown): CameoError {
   if (error instanceof CameoError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new CameoError('INTERNAL_ERROR', message, { cause: error });
+  return new CameoError('INTERNAL_ERROR', errorMessage(error), { cause: error });
 }
 
 /** Rebuild with the wire message (not re-derived), keeping details. */

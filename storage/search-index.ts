@@ -7,7 +7,7 @@
  */
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { StorageError, type IndexSchema } from '../messages/index.js';
+import { StorageError, errorMessage, type IndexSchema } from '../messages/index.js';
 import type { ExtractedDocument } from './document-validation.js';
 import type { IndexLayout } from './layout.js';
 import { loadRankingExtension } from './native-extension.js';
@@ -563,7 +563,7 @@ export class SearchIndex {
           )
           .run();
       } catch (error) {
-        problems.push(`${record.name}: ${error instanceof Error ? error.message : String(error)}`);
+        problems.push(`${record.name}: ${errorMessage(error)}`);
       }
     }
     return problems;

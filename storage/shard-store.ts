@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   IndexNotFoundError,
   StorageError,
+  errorMessage,
   StorageFullError,
   indexName,
   type IndexSchema,
@@ -32,7 +33,7 @@ import {
 } from './schema-rules.js';
 import { SearchIndex } from './search-index.js';
 import { HybridClock } from './hybrid-clock.js';
-import { causeText, isDiskFull } from './storage-full.js';
+import { isDiskFull } from './storage-full.js';
 import { ShardQueries, type FoundDocument, type ShardStats } from './shard-queries.js';
 import { searchShard } from './node-search.js';
 import { countShard } from './shard-search.js';
@@ -174,7 +175,7 @@ export class ShardStore {
       if (isDiskFull(error, this.path))
         throw new StorageFullError('the disk is full: nothing was written', { cause: error });
       // The cause's text goes into the message: the cause itself does not cross the worker boundary.
-      throw new StorageError(`write group failed in LMDB (${causeText(error)}); nothing was written`, {
+      throw new StorageError(`write group failed in LMDB (${errorMessage(error)}); nothing was written`, {
         cause: error,
       });
     }
@@ -339,7 +340,7 @@ export class ShardStore {
         );
       }
       throw new StorageError(
-        `write ${sequence} is durable but could not be applied to the search index (${causeText(error)})`,
+        `write ${sequence} is durable but could not be applied to the search index (${errorMessage(error)})`,
         { cause: error },
       );
     }

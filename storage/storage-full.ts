@@ -82,10 +82,3 @@ export function isDiskFull(error: unknown, path: string, lowSpaceBytes = LOW_SPA
     return false;
   }
 }
-
-/** The message of `error` (an Error or anything thrown), for a wrapping error's text. */
-export function causeText(error: unknown): string {
-  if (typeof error === 'object' && error !== null && typeof (error as ErrorFields).message === 'string')
-    return (error as { message: string }).message;
-  return String(error);
-}

@@ -5,7 +5,7 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
-import { CameoError } from '../../messages/index.js';
+import { CameoError, errorMessage } from '../../messages/index.js';
 import { startupBanner } from './banner.js';
 import { SETTINGS, envName } from './config.js';
 import { ConfigError, loadConfig } from './config-loader.js';
@@ -86,7 +86,7 @@ export async function runCommand(argv: readonly string[], deps: CommandDependenc
         deps.stdout.write(`${file}: valid\n${JSON.stringify(config, null, 2)}\n`);
         result = Promise.resolve(0);
       } catch (error) {
-        deps.stderr.write(`${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+        deps.stderr.write(`${file}: ${errorMessage(error)}\n`);
         result = Promise.resolve(1);
       }
     });
@@ -133,7 +133,7 @@ async function serve(options: Record<string, unknown>, deps: CommandDependencies
     server = await startServer(config, { createNode: deps.createNode, logger });
   } catch (error) {
     logger.fatal({ err: error, code: error instanceof CameoError ? error.code : undefined }, 'cannot start');
-    deps.stderr.write(`cameodb: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    deps.stderr.write(`cameodb: cannot start: ${errorMessage(error)}\n`);
     return 1;
   }
   deps.stderr.write(

@@ -9,6 +9,8 @@ import {
   decodeMessage,
   encodeMessage,
   errorFromWire,
+  errorMessage,
+  toCameoError,
   indexName,
   InvalidIdError,
   type WireError,
@@ -53,5 +55,21 @@ describe('branded ids', () => {
     for (const bad of ['', 'Books', '-x', 'a b', 'x'.repeat(65), '../etc']) {
       expect(() => indexName(bad)).toThrow(InvalidIdError);
     }
+  });
+});
+
+describe('errorMessage', () => {
+  it('reads the message of an Error, of an error of another realm, and of anything thrown', () => {
+    expect(errorMessage(new TypeError('bad type'))).toBe('bad type');
+    expect(errorMessage({ name: 'SqliteError', message: 'disk I/O error', code: 'SQLITE_IOERR' })).toBe(
+      'disk I/O error',
+    );
+    expect(errorMessage('plain text')).toBe('plain text');
+    expect(errorMessage(42)).toBe('42');
+    expect(errorMessage({ message: 7 })).toBe('[object Object]');
+    expect(toCameoError({ message: 'from an addon' })).toMatchObject({
+      code: 'INTERNAL_ERROR',
+      message: 'from an addon',
+    });
   });
 });
