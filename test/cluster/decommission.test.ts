@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningNode } from '../../actors/index.js';
 import { PeerGoneError, ValidationError } from '../../messages/index.js';
-import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
+import { LoopbackHub, idOf, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
 import { until } from './support.js';
 
 const hub = new LoopbackHub();
@@ -28,7 +28,6 @@ function start(index: number): Promise<RunningNode> {
   });
 }
 
-const idOf = (node: RunningNode): string => node.identity.nodeId;
 const live = (index: number): RunningNode => nodes[index]!;
 
 async function localDocuments(node: RunningNode): Promise<number> {

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningNode } from '../../actors/index.js';
-import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
+import { LoopbackHub, idOf, ownerBy, ringMembersOf, startStaleRingMesh } from './loopback-mesh.js';
 import { until } from './support.js';
 
 const INDEX = 'order';
@@ -23,31 +23,13 @@ const hub = new LoopbackHub();
 const nodes: RunningNode[] = [];
 let root: string;
 
-const idOf = (node: RunningNode): string => node.identity.nodeId;
 /** Stamps have a millisecond wall-clock part: writes on two nodes within one ms are concurrent. */
 const nextMillisecond = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 
-async function ownerBy(node: RunningNode, key: string): Promise<string> {
-  const decision = await node.cluster!.coordinator.ask({
-    type: 'RouteOperation',
-    scope: 'keyed',
-    index: '',
-    routingKey: key,
-  });
-  if (decision.route === 'Broadcast') throw new Error('keyed decision was Broadcast');
-  return decision.route === 'Local' ? idOf(node) : decision.nodeId;
-}
-
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cameodb-handoff-order-'));
-  nodes.push(await startLoopbackNode(hub, root, 0, settings));
-  nodes.push(await startLoopbackNode(hub, root, 1, settings));
-  await nodes[0]!.router.ask({ type: 'Write', index: INDEX, id: 'seed', doc: { title: 'seed', n: 0 } });
   // Node 0 (the previous owner) will not learn of the newcomer until revealed.
-  hub.hideNewcomersFrom(idOf(nodes[0]!));
-  nodes.push(await startLoopbackNode(hub, root, 2, settings));
-  await until(async () => (await ringMembersOf(nodes[1]!)).length === 3);
-  await until(async () => (await ringMembersOf(nodes[2]!)).length === 3);
+  nodes.push(...(await startStaleRingMesh(hub, root, settings, INDEX)));
 }, 60_000);
 
 afterAll(async () => {

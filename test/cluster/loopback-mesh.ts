@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startNode, type RunningNode } from '../../actors/index.js';
 import { PeerGoneError, type Message, type ReplyMap } from '../../messages/index.js';
+import { until } from './support.js';
 
 /** What the fault hook may do to one remote ask. */
 export type Fault =
@@ -175,4 +176,42 @@ export function startLoopbackNode(
 export async function ringMembersOf(node: RunningNode): Promise<string[]> {
   const ring = await node.cluster!.coordinator.ask({ type: 'GetRing' });
   return ring.members.map((member) => member.nodeId).sort();
+}
+
+/** A node's id. */
+export const idOf = (node: RunningNode): string => node.identity.nodeId;
+
+/** The node that owns `key` by `node`'s ring (which may be out of date). */
+export async function ownerBy(node: RunningNode, key: string): Promise<string> {
+  const decision = await node.cluster!.coordinator.ask({
+    type: 'RouteOperation',
+    scope: 'keyed',
+    index: '',
+    routingKey: key,
+  });
+  if (decision.route === 'Broadcast') throw new Error('keyed decision was Broadcast');
+  return decision.route === 'Local' ? idOf(node) : decision.nodeId;
+}
+
+/**
+ * Three nodes on `hub` where node 0 never learns of node 2 (its ring stays the old one)
+ * while nodes 1 and 2 know all three: the setting of a write routed with a stale ring.
+ * `seedIndex` gets one document first, so every node has its schema.
+ */
+export async function startStaleRingMesh(
+  hub: LoopbackHub,
+  root: string,
+  options: { name: string; handoff?: HandoffSettings },
+  seedIndex: string,
+): Promise<RunningNode[]> {
+  const nodes = [
+    await startLoopbackNode(hub, root, 0, options),
+    await startLoopbackNode(hub, root, 1, options),
+  ];
+  await nodes[0]!.router.ask({ type: 'Write', index: seedIndex, id: 'seed', doc: { title: 'seed', n: 0 } });
+  hub.hideNewcomersFrom(idOf(nodes[0]!));
+  nodes.push(await startLoopbackNode(hub, root, 2, options));
+  await until(async () => (await ringMembersOf(nodes[1]!)).length === 3);
+  await until(async () => (await ringMembersOf(nodes[2]!)).length === 3);
+  return nodes;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningNode } from '../../actors/index.js';
 import { MemberUpError, PeerGoneError, ValidationError } from '../../messages/index.js';
-import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
+import { LoopbackHub, idOf, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
 import { until } from './support.js';
 
 const hub = new LoopbackHub();
@@ -21,7 +21,6 @@ function start(index: number): Promise<RunningNode> {
   return startLoopbackNode(hub, root, index, { name: 'remove', maxAttempts: 1 });
 }
 
-const idOf = (node: RunningNode): string => node.identity.nodeId;
 const live = (index: number): RunningNode => nodes[index]!;
 
 const membersOf = ringMembersOf;

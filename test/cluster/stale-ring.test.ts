@@ -11,40 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningNode } from '../../actors/index.js';
 import { MAX_ROUTER_HOPS, NotOwnerError } from '../../messages/index.js';
-import { LoopbackHub, ringMembersOf, startLoopbackNode } from './loopback-mesh.js';
-import { until } from './support.js';
+import { LoopbackHub, idOf, ownerBy, ringMembersOf, startStaleRingMesh } from './loopback-mesh.js';
 
 const hub = new LoopbackHub();
 const nodes: RunningNode[] = [];
 let root: string;
 
-function start(index: number): Promise<RunningNode> {
-  return startLoopbackNode(hub, root, index, { name: 'stale' });
-}
-
-const idOf = (node: RunningNode): string => node.identity.nodeId;
-
-async function ownerBy(node: RunningNode, key: string): Promise<string> {
-  const decision = await node.cluster!.coordinator.ask({
-    type: 'RouteOperation',
-    scope: 'keyed',
-    index: '',
-    routingKey: key,
-  });
-  if (decision.route === 'Broadcast') throw new Error('keyed decision was Broadcast');
-  return decision.route === 'Local' ? idOf(node) : decision.nodeId;
-}
-
 const membersOf = ringMembersOf;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cameodb-stale-ring-'));
-  nodes.push(await start(0), await start(1));
-  await nodes[0]!.router.ask({ type: 'Write', index: 'stale', id: 'seed', doc: { title: 'seed', n: 0 } });
   // Node 0 will not learn of the newcomer: its ring stays the old one.
-  hub.hideNewcomersFrom(idOf(nodes[0]!));
-  nodes.push(await start(2));
-  await until(async () => (await membersOf(nodes[1]!)).length === 3);
+  nodes.push(...(await startStaleRingMesh(hub, root, { name: 'stale' }, 'stale')));
 }, 60_000);
 
 afterAll(async () => {

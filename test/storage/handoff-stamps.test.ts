@@ -7,15 +7,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { open } from 'lmdb';
-import {
-  MAX_FORWARD_MS,
-  SHARD_FILES,
-  ShardStore,
-  stampOfTime,
-  type WriteOperation,
-} from '../../storage/index.js';
+import { MAX_FORWARD_MS, SHARD_FILES, ShardStore, stampOfTime } from '../../storage/index.js';
 import { decodeRecord, encodeRecord } from '../../storage/record-codec.js';
-import { ftsIds, silentLogger, temporaryDirectory } from './shard-helpers.js';
+import { adoptNote as adopt, ftsIds, silentLogger, temporaryDirectory } from './shard-helpers.js';
 
 const T = Date.UTC(2026, 10, 22, 5, 0, 0);
 
@@ -36,16 +30,6 @@ describe('ShardStore stamps', () => {
   afterEach(() => {
     store.close();
     directory.cleanup();
-  });
-
-  const adopt = (id: string, text: string, version: number, stamp: number | undefined): WriteOperation => ({
-    kind: 'adopt',
-    position: 0,
-    index: 'notes',
-    id,
-    doc: { text },
-    version,
-    ...(stamp === undefined ? {} : { stamp }),
   });
 
   /** The stamp stored with a document (read through the rebalancing scan). */

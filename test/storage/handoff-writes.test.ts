@@ -4,8 +4,8 @@
  * handed-off copies, stored routing keys, and tombstone pruning on compact.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { ShardStore, type WriteOperation } from '../../storage/index.js';
-import { ftsIds, silentLogger, temporaryDirectory } from './shard-helpers.js';
+import { ShardStore } from '../../storage/index.js';
+import { adoptNote as adopt, ftsIds, silentLogger, temporaryDirectory } from './shard-helpers.js';
 
 describe('ShardStore handoff writes', () => {
   let directory: ReturnType<typeof temporaryDirectory>;
@@ -19,15 +19,6 @@ describe('ShardStore handoff writes', () => {
   afterEach(() => {
     store.close();
     directory.cleanup();
-  });
-
-  const adopt = (id: string, text: string, version: number): WriteOperation => ({
-    kind: 'adopt',
-    position: 0,
-    index: 'notes',
-    id,
-    doc: { text },
-    version,
   });
 
   it('scans an index in id order, page by page, with the stored routing key', () => {

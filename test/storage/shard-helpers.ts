@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { ShardStore } from '../../storage/index.js';
+import type { ShardStore, WriteOperation } from '../../storage/index.js';
 
 /** A logger that writes nothing. */
 export const silentLogger = pino({ level: 'silent' });
@@ -53,4 +53,17 @@ export function docsTableIds(store: ShardStore, index: string): string[] {
       id: string;
     }[]
   ).map((row) => row.id);
+}
+
+/** A handed-off copy of a `notes` document `{ text }` (rebalancing), with its version and stamp. */
+export function adoptNote(id: string, text: string, version: number, stamp?: number): WriteOperation {
+  return {
+    kind: 'adopt',
+    position: 0,
+    index: 'notes',
+    id,
+    doc: { text },
+    version,
+    ...(stamp === undefined ? {} : { stamp }),
+  };
 }
