@@ -19,6 +19,14 @@ const indexParameter = {
     'Index name: lowercase letters, digits, "_" or "-", starting with a letter or digit, at most 64 characters.',
   schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' },
 };
+/** The `nodeId` path parameter of the cluster admin routes. */
+const nodeIdParameter = (description: string): Schema => ({
+  name: 'nodeId',
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
 const idQuery = { name: 'id', in: 'query', required: true, schema: { type: 'string', minLength: 1 } };
 const routingQuery = {
   name: 'routing_key',
@@ -244,15 +252,7 @@ export function openApiDocument(): Schema {
         ),
       },
       '/_cluster/nodes/{nodeId}': {
-        parameters: [
-          {
-            name: 'nodeId',
-            in: 'path',
-            required: true,
-            description: 'The member to remove.',
-            schema: { type: 'string' },
-          },
-        ],
+        parameters: [nodeIdParameter('The member to remove.')],
         delete: operation(
           'Take a member that is down for good (its disk lost) off the ring on every live member: its keys move to the others and the documents it held are gone (no replication). A removed node that comes back is ignored; wipe its data directory to join it as a new node.',
           {
@@ -267,15 +267,7 @@ export function openApiDocument(): Schema {
         ),
       },
       '/_cluster/nodes/{nodeId}/_decommission': {
-        parameters: [
-          {
-            name: 'nodeId',
-            in: 'path',
-            required: true,
-            description: 'The live member to decommission (any node can be asked).',
-            schema: { type: 'string' },
-          },
-        ],
+        parameters: [nodeIdParameter('The live member to decommission (any node can be asked).')],
         post: operation(
           'Decommission a live member: it leaves the ring on every member (its keys move to the others) and hands every document it holds to their new owners, staying readable and searchable meanwhile. When it holds none (`/_cluster/nodes`: `handing_off` false), stop it and remove it with DELETE.',
           {
