@@ -26,6 +26,7 @@ import {
   planSearch,
   type QueryNode,
   type SearchPlan,
+  type TopPlan,
 } from './query/index.js';
 import type { LayoutRecord } from './search-index.js';
 import type { ShardQueries } from './shard-queries.js';
@@ -138,16 +139,22 @@ export function rankPlanned(
 ): RankedShard {
   const search = queries.search;
   const { record, plan, spec } = planned;
-  let rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
-  // Fewer rows than asked for are all the matches; a plan that scores every match once
-  // counted them on the way. Either saves a count query (with filters it runs the whole
-  // query a second time).
-  const everyMatch =
-    rows.length <= spec.limit
-      ? rows.length
-      : plan.countedByRanking
-        ? (search.statement('SELECT cameo_ranked_rows() AS n').get() as { n: number }).n
-        : undefined;
+  let rows: RankedRow[];
+  let everyMatch: number | undefined;
+  if (plan.top !== undefined) {
+    ({ rows, matches: everyMatch } = topRows(queries, plan.top, statistics));
+  } else {
+    rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
+    // Fewer rows than asked for are all the matches; a plan that scores every match once
+    // counted them on the way. Either saves a count query (with filters it runs the whole
+    // query a second time).
+    everyMatch =
+      rows.length <= spec.limit
+        ? rows.length
+        : plan.countedByRanking
+          ? (search.statement('SELECT cameo_ranked_rows() AS n').get() as { n: number }).n
+          : undefined;
+  }
   const last = rows[spec.limit - 1];
   const beyond = rows[spec.limit];
   const tiesLast = (row: RankedRow): boolean =>
@@ -167,6 +174,41 @@ export function rankPlanned(
   const count = search.statement(plan.countSql).get(...bindRanking(plan.countParams, statistics)) as
     Record<string, number> | undefined;
   return { rows, totalHits: count === undefined ? 0 : Number(Object.values(count)[0] ?? 0), record };
+}
+
+/**
+ * The rows of a page ranked by cameo_top, in its order, with their ids, and the number of
+ * matches. A row whose document number has no document is left out, as the join of the
+ * SQL page leaves it out.
+ */
+function topRows(
+  queries: ShardQueries,
+  top: TopPlan,
+  statistics: CorpusStatistics | undefined,
+): { rows: RankedRow[]; matches: number } {
+  const search = queries.search;
+  const result = search.statement(top.sql).get(...bindRanking(top.params, statistics)) as
+    { top: Buffer } | undefined;
+  if (result === undefined) return { rows: [], matches: 0 };
+  // [matches, doc_0, score_0, doc_1, score_1, ...] as doubles; copied out to align them.
+  const values = new Float64Array(Uint8Array.from(result.top).buffer);
+  const ranked: { doc: number; score: number }[] = [];
+  for (let at = 1; at + 1 < values.length; at += 2) ranked.push({ doc: values[at]!, score: values[at + 1]! });
+  if (ranked.length === 0) return { rows: [], matches: values[0] ?? 0 };
+  const ids = new Map(
+    (
+      search.statement(top.idsSql).all(JSON.stringify(ranked.map((row) => row.doc))) as {
+        doc: number;
+        id: string;
+      }[]
+    ).map((row) => [row.doc, row.id]),
+  );
+  const rows: RankedRow[] = [];
+  for (const row of ranked) {
+    const id = ids.get(row.doc);
+    if (id !== undefined) rows.push({ doc: row.doc, id, score: row.score });
+  }
+  return { rows, matches: values[0] ?? 0 };
 }
 
 /**

@@ -26,6 +26,8 @@
  * document version a new rowid and every table rebuild a new table name (docs/STORAGE.md).
  *
  * Like bm25() the result is negative: smaller is better.
+ *
+ * cameo_top (below) ranks the same way in one call for a MATCH of a single phrase.
  */
 #include <math.h>
 #include <string.h>
@@ -326,6 +328,33 @@ static int bm25Data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_value
   return rc;
 }
 
+/* BM25's length normalisation of a row of `tokens` tokens. */
+static double lengthNormOf(const Bm25Data *data, int tokens) {
+  return K1 * (1 - B + B * (double)tokens / data->averageLength);
+}
+
+/*
+ * Adds phrase `phrase`'s part of the current row's score to `score`. cameo_bm25 and
+ * cameo_top both score through here, so a row gets the same bits from either.
+ * The hits are walked with xPhraseFirst/xPhraseNext, which read the position list in
+ * place; xInstCount/xInst first build a sorted array of every phrase's hits per row
+ * (measured: the ranking of a common term took 2x as long that way).
+ */
+static int addPhraseScore(const Fts5ExtensionApi *api, Fts5Context *fts, const Bm25Data *data, int phrase,
+                          double lengthNorm, double *score) {
+  Fts5PhraseIter hits;
+  int column = -1;
+  int offset = 0;
+  double frequency = 0.0;
+  int rc = api->xPhraseFirst(fts, phrase, &hits, &column, &offset);
+  if (rc != SQLITE_OK) return rc;
+  for (; column >= 0; api->xPhraseNext(fts, &hits, &column, &offset))
+    frequency += column < data->columnCount ? data->weight[column] : 1.0;
+  if (frequency > 0.0)
+    *score += data->inverseDocumentFrequency[phrase] * ((frequency * (K1 + 1.0)) / (frequency + lengthNorm));
+  return SQLITE_OK;
+}
+
 static void cameoBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argumentCount,
                       sqlite3_value **arguments) {
   Bm25Data *data = 0;
@@ -346,24 +375,9 @@ static void cameoBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
     rc = rowLength(api, fts, data->cache, &tokens);
   }
   if (rc == SQLITE_OK) {
-    lengthNorm = K1 * (1 - B + B * (double)tokens / data->averageLength);
-    /*
-     * Each phrase's hits walked with xPhraseFirst/xPhraseNext, which read its position list
-     * in place; xInstCount/xInst first build a sorted array of every phrase's hits per row
-     * (measured: the ranking of a common term took 2x as long that way).
-     */
-    for (phrase = 0; phrase < data->phraseCount; phrase++) {
-      Fts5PhraseIter hits;
-      int column = -1;
-      int offset = 0;
-      double frequency = 0.0;
-      rc = api->xPhraseFirst(fts, phrase, &hits, &column, &offset);
-      if (rc != SQLITE_OK) break;
-      for (; column >= 0; api->xPhraseNext(fts, &hits, &column, &offset))
-        frequency += column < data->columnCount ? data->weight[column] : 1.0;
-      if (frequency > 0.0)
-        score += data->inverseDocumentFrequency[phrase] * ((frequency * (K1 + 1.0)) / (frequency + lengthNorm));
-    }
+    lengthNorm = lengthNormOf(data, tokens);
+    for (phrase = 0; phrase < data->phraseCount && rc == SQLITE_OK; phrase++)
+      rc = addPhraseScore(api, fts, data, phrase, lengthNorm, &score);
   }
   if (rc == SQLITE_OK) {
     sqlite3_result_double(context, -1.0 * score);
@@ -373,6 +387,167 @@ static void cameoBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
   } else {
     sqlite3_result_error_code(context, rc);
   }
+}
+
+/*
+ * cameo_top(fts_table, statistics, length_cache, k, weight_0, weight_1, ...)
+ *
+ * The k best rows of a MATCH of exactly one phrase, and the number of rows it matches, in
+ * one call:
+ *
+ *   SELECT cameo_top(t, ?, 'key', ?, 2, 1) FROM t WHERE t MATCH ? LIMIT 1
+ *
+ * Arguments as cameo_bm25's, with k after length_cache. Called on the first matching row,
+ * it walks every match of the phrase with xQueryPhrase, scores each as cameo_bm25 would
+ * (same code, same bits) and keeps the best k in a heap. The same search through
+ * `ORDER BY -cameo_bm25(...) LIMIT k` costs SQLite's machinery per row (the cursor, the
+ * function call, the sorter): measured on 7,092 matches of a common word, 1.48 ms against
+ * 0.93 ms this way, with identical rows and scores.
+ *
+ * Returns a BLOB of doubles in this machine's byte order:
+ *   [matches, rowid_0, score_0, rowid_1, score_1, ...]
+ * at most k rows, best score first, equal scores by ascending rowid; scores are positive
+ * (higher is better, the negation of cameo_bm25's). Rowids are exact up to 2^53.
+ * A MATCH of more than one phrase is an error: the walk would miss the expression's logic.
+ */
+#define MAX_TOP_ROWS 1000000
+
+typedef struct TopRow {
+  sqlite3_int64 rowid;
+  double score;
+} TopRow;
+
+typedef struct TopWalk {
+  Bm25Data *data;
+  int k;
+  int size;
+  TopRow *heap; /* heap[0] is the worst row kept */
+  sqlite3_int64 matches;
+} TopWalk;
+
+/* Whether `a` ranks below `b`: a lower score, or an equal score and a higher rowid. */
+static int ranksBelow(const TopRow *a, const TopRow *b) {
+  if (a->score != b->score) return a->score < b->score;
+  return a->rowid > b->rowid;
+}
+
+static void swapRows(TopRow *a, TopRow *b) {
+  TopRow kept = *a;
+  *a = *b;
+  *b = kept;
+}
+
+static void siftDown(TopRow *heap, int size, int at) {
+  for (;;) {
+    int left = 2 * at + 1;
+    int right = left + 1;
+    int lowest = at;
+    if (left < size && ranksBelow(&heap[left], &heap[lowest])) lowest = left;
+    if (right < size && ranksBelow(&heap[right], &heap[lowest])) lowest = right;
+    if (lowest == at) return;
+    swapRows(&heap[at], &heap[lowest]);
+    at = lowest;
+  }
+}
+
+static void siftUp(TopRow *heap, int at) {
+  while (at > 0) {
+    int parent = (at - 1) / 2;
+    if (!ranksBelow(&heap[at], &heap[parent])) return;
+    swapRows(&heap[at], &heap[parent]);
+    at = parent;
+  }
+}
+
+/* xQueryPhrase's callback: scores one matching row and offers it to the heap. */
+static int walkRow(const Fts5ExtensionApi *api, Fts5Context *fts, void *userData) {
+  TopWalk *walk = (TopWalk *)userData;
+  TopRow row;
+  int tokens = 0;
+  double score = 0.0;
+  int rc = rowLength(api, fts, walk->data->cache, &tokens);
+  if (rc == SQLITE_OK) rc = addPhraseScore(api, fts, walk->data, 0, lengthNormOf(walk->data, tokens), &score);
+  if (rc != SQLITE_OK) return rc;
+  walk->matches++;
+  row.rowid = api->xRowid(fts);
+  /* cameo_bm25 returns -1.0 * score and the SQL negates it again: both exact. */
+  row.score = -(-1.0 * score);
+  if (walk->size < walk->k) {
+    walk->heap[walk->size] = row;
+    siftUp(walk->heap, walk->size);
+    walk->size++;
+  } else if (walk->k > 0 && ranksBelow(&walk->heap[0], &row)) {
+    walk->heap[0] = row;
+    siftDown(walk->heap, walk->size, 0);
+  }
+  return SQLITE_OK;
+}
+
+static void cameoTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argumentCount,
+                     sqlite3_value **arguments) {
+  Bm25Data *data = 0;
+  char *error = 0;
+  TopWalk walk;
+  double *out;
+  int rows;
+  int rc;
+  if (argumentCount < 3) {
+    sqlite3_result_error(context, "cameo_top: statistics, length_cache or k argument missing", -1);
+    return;
+  }
+  if (api->xPhraseCount(fts) != 1) {
+    sqlite3_result_error(context, "cameo_top: the MATCH expression must be exactly one phrase", -1);
+    return;
+  }
+  memset(&walk, 0, sizeof walk);
+  {
+    /* Drivers may bind a whole number as a REAL: accept any numeric value that is whole. */
+    int type = sqlite3_value_numeric_type(arguments[2]);
+    double k = sqlite3_value_double(arguments[2]);
+    if ((type != SQLITE_INTEGER && type != SQLITE_FLOAT) || !(k >= 0 && k <= MAX_TOP_ROWS) || k != floor(k)) {
+      sqlite3_result_error(context, "cameo_top: k must be a whole number from 0 to 1000000", -1);
+      return;
+    }
+    walk.k = (int)k;
+  }
+  /* Weights follow statistics, length_cache and k: column c's weight is argument c + 3. */
+  rc = bm25Data(api, fts, arguments[0], arguments[1], &arguments[3], argumentCount - 3, &data, &error);
+  if (rc == SQLITE_OK) {
+    walk.data = data;
+    walk.heap = (TopRow *)sqlite3_malloc64(sizeof(TopRow) * ((sqlite3_uint64)walk.k + 1));
+    if (walk.heap == 0) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) rc = api->xQueryPhrase(fts, 0, (void *)&walk, walkRow);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(walk.heap);
+    if (error != 0) {
+      sqlite3_result_error(context, error, -1);
+      sqlite3_free(error);
+    } else {
+      sqlite3_result_error_code(context, rc);
+    }
+    return;
+  }
+  rows = walk.size;
+  out = (double *)sqlite3_malloc64(sizeof(double) * (1 + 2 * (sqlite3_uint64)rows));
+  if (out == 0) {
+    sqlite3_free(walk.heap);
+    sqlite3_result_error_nomem(context);
+    return;
+  }
+  out[0] = (double)walk.matches;
+  /* Taking the worst row off the heap each time fills the result from its end. */
+  while (walk.size > 0) {
+    int at = walk.size - 1;
+    out[1 + 2 * at] = (double)walk.heap[0].rowid;
+    out[2 + 2 * at] = walk.heap[0].score;
+    walk.heap[0] = walk.heap[at];
+    walk.size--;
+    siftDown(walk.heap, walk.size, 0);
+  }
+  sqlite3_free(walk.heap);
+  data->rankedRows = walk.matches;
+  sqlite3_result_blob(context, out, (int)(sizeof(double) * (1 + 2 * (sqlite3_uint64)rows)), sqlite3_free);
 }
 
 /* The FTS5 API of this connection (the documented way: SELECT fts5(?1) with a pointer). */
@@ -408,6 +583,8 @@ int sqlite3_cameobm_init(sqlite3 *db, char **error, const sqlite3_api_routines *
     /* FTS5 frees the connection state (xDestroy) when the connection closes. */
     if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "cameo_bm25", (void *)connection, cameoBm25, freeConnection);
     else sqlite3_free(connection);
+    /* Shares the connection state; cameo_bm25's registration frees it. */
+    if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "cameo_top", (void *)connection, cameoTop, 0);
     return rc;
   }
 }

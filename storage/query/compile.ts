@@ -115,6 +115,14 @@ export class QueryCompiler {
   }
 
   /**
+   * cameo_top over the FTS table matched with `expr` (exactly one phrase): the best `k`
+   * rows and the number of matches in one walk, ranked as `rank(expr)` ranks them.
+   */
+  top(expr: FtsExpression, k: number): Sql {
+    return sql`cameo_top(${this.fts}, ${param(new RankingSlot(expr.phrases))}, ${raw(this.lengthCache)}, ${param(k)}, ${raw(this.weights)})`;
+  }
+
+  /**
    * Compiles `node` with the boost `factor` accumulated from enclosing boosts. Null means
    * the clause has no words to search for (`&`, `"?!"`): it constrains nothing, so its
    * parent ignores it, and a query made only of such clauses matches nothing.

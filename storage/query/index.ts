@@ -22,7 +22,7 @@ export type {
 } from './ast.js';
 export { ID_FIELD } from './ast.js';
 export { parseQuery, QUERY_LIMITS } from './parser.js';
-export { planSearch, type SearchPlan, type SearchPlanOptions } from './planner.js';
+export { planSearch, type SearchPlan, type SearchPlanOptions, type TopPlan } from './planner.js';
 export type { PhraseProbe } from './fts-expression.js';
 export { bindRanking, addStatistics, NO_STATISTICS } from './ranking.js';
 export { highlight, type HighlightOptions } from './highlight.js';

@@ -45,6 +45,24 @@ export interface SearchPlan {
    * it returns a row, `SELECT cameo_ranked_rows()` is the number of matches: no count query.
    */
   readonly countedByRanking: boolean;
+  /**
+   * The same page and count in one walk of the matches (cameo_top), for a query that is a
+   * single unboosted phrase (a word, quoted words or a prefix) with no filter or sort: the
+   * most common search, and the one FTS5's row-by-row ranking costs most on.
+   */
+  readonly top?: TopPlan;
+}
+
+/** A page ranked by cameo_top (storage/native/cameo_bm25.c). */
+export interface TopPlan {
+  /**
+   * One row `{ top }` holding cameo_top's result (the number of matches, then up to `limit`
+   * document numbers and scores, best first), or no row when nothing matches.
+   */
+  readonly sql: string;
+  readonly params: unknown[];
+  /** Rows `{ doc, id }` of the documents whose numbers are in the JSON array bound to it. */
+  readonly idsSql: string;
 }
 
 /**
@@ -103,6 +121,16 @@ export function planSearch(ast: QueryNode, layout: IndexLayout, options: SearchP
     const page = sql`SELECT t.doc AS doc, d.id AS id, t.score AS score FROM (${inner}) AS t JOIN ${docs} AS d ON d.rowid = t.doc ORDER BY t.score DESC, t.doc ASC`;
     const ties = sql`SELECT t.doc AS doc, d.id AS id, t.score AS score FROM (${ranked}) AS t JOIN ${docs} AS d ON d.rowid = t.doc WHERE t.score = ?`;
     const count = sql`SELECT count(*) AS total FROM ${fts}${whereClause}`;
+    const { expr, terms } = fragment.match;
+    const onePhrase = expr.phrases.length === 1 && expr.text === expr.phrases[0]?.expr;
+    if (onePhrase && !fragment.where && terms.every((term) => term.factor === 1) && options.offset === 0) {
+      const top = sql`SELECT ${compiler.top(expr, options.limit)} AS top FROM ${fts} WHERE ${fts} MATCH ${param(expr.text)} LIMIT 1`;
+      const ids = sql`SELECT d.rowid AS doc, d.id AS id FROM ${docs} AS d WHERE d.rowid IN (SELECT value FROM json_each(?))`;
+      return {
+        ...plan(page, count, ties, true),
+        top: { sql: top.text, params: [...top.params], idsSql: ids.text },
+      };
+    }
     return plan(page, count, ties, true);
   }
 
