@@ -10,7 +10,13 @@ import { searchShards, ShardReader, ShardStore } from '../../storage/index.js';
 import { loadRankingExtension } from '../../storage/native-extension.js';
 import { parseQuery, planSearch } from '../../storage/query/index.js';
 import { countShard, rankShard, shardStatistics } from '../../storage/shard-search.js';
-import { silentLogger, temporaryDirectory } from './shard-helpers.js';
+import {
+  rankingTable,
+  seededGenerator,
+  silentLogger,
+  skewedSentence,
+  temporaryDirectory,
+} from './shard-helpers.js';
 
 const WORDS = [
   'river',
@@ -35,20 +41,8 @@ const WORDS = [
   'ridge',
 ];
 
-/** A small deterministic generator (mulberry32), so the corpus is the same every run. */
-function generator(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function sentence(random: () => number, words: number): string {
-  // Skewed towards the first words, so document frequencies differ a lot between words.
-  return Array.from({ length: words }, () => WORDS[Math.floor(random() ** 2 * WORDS.length)]).join(' ');
+  return skewedSentence(random, WORDS, words);
 }
 
 const SCHEMA: IndexSchema = {
@@ -65,7 +59,7 @@ const SCHEMA: IndexSchema = {
 };
 
 function corpus(count: number): { id: string; doc: JsonObject }[] {
-  const random = generator(7);
+  const random = seededGenerator(7);
   const docs = Array.from({ length: count }, (_, i) => ({
     id: `n${String(i).padStart(4, '0')}`,
     doc: {
@@ -105,11 +99,9 @@ describe('cameo_bm25', () => {
   let db: Database.Database;
 
   beforeAll(() => {
-    db = new Database(':memory:');
-    loadRankingExtension(db);
-    db.exec(`CREATE VIRTUAL TABLE f USING fts5(a, b, content='', contentless_delete=1)`);
+    db = rankingTable();
     const insert = db.prepare('INSERT INTO f(rowid, a, b) VALUES (?, ?, ?)');
-    const random = generator(3);
+    const random = seededGenerator(3);
     for (let row = 1; row <= 300; row++) insert.run(row, sentence(random, 3), sentence(random, 12));
     db.prepare('DELETE FROM f WHERE rowid = ?').run(17);
   });
@@ -125,7 +117,7 @@ describe('cameo_bm25', () => {
       loadRankingExtension(rare);
       rare.exec(`CREATE VIRTUAL TABLE f USING fts5(a, b)`);
       const insert = rare.prepare('INSERT INTO f(rowid, a, b) VALUES (?, ?, ?)');
-      const random = generator(11);
+      const random = seededGenerator(11);
       const words = Array.from({ length: 60 }, (_, i) => `w${i}`);
       const text = (count: number) =>
         Array.from({ length: count }, () => words[Math.floor(random() * words.length)]).join(' ');
@@ -203,7 +195,7 @@ describe('cameo_bm25', () => {
     const many = new Database(':memory:');
     try {
       loadRankingExtension(many);
-      const random = generator(9);
+      const random = seededGenerator(9);
       const tables = Array.from({ length: 20 }, (_, i) => `t${i}`);
       for (const table of tables) {
         many.exec(`CREATE VIRTUAL TABLE ${table} USING fts5(a)`);
@@ -242,7 +234,7 @@ describe('cameo_bm25', () => {
       // would give one table's lengths to the other's rows.
       cached.exec(`CREATE VIRTUAL TABLE one USING fts5(a, content='', contentless_delete=1)`);
       cached.exec(`CREATE VIRTUAL TABLE two USING fts5(a, content='', contentless_delete=1)`);
-      const random = generator(5);
+      const random = seededGenerator(5);
       // Rowids 1..3000 and, 2^21 apart (the largest cache's size), rowids that share slots.
       const rowids = [
         ...Array.from({ length: 3000 }, (_, i) => i + 1),

@@ -6,8 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import type { ShardStore, WriteOperation } from '../../storage/index.js';
+import { loadRankingExtension } from '../../storage/native-extension.js';
 
 /** A logger that writes nothing. */
 export const silentLogger = pino({ level: 'silent' });
@@ -66,4 +68,36 @@ export function adoptNote(id: string, text: string, version: number, stamp?: num
     version,
     ...(stamp === undefined ? {} : { stamp }),
   };
+}
+
+/** A small deterministic generator (mulberry32), so a test corpus is the same every run. */
+export function seededGenerator(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `count` words of `vocabulary`, skewed towards its first words, so document frequencies
+ * differ a lot between words.
+ */
+export function skewedSentence(random: () => number, vocabulary: readonly string[], count: number): string {
+  return Array.from({ length: count }, () => vocabulary[Math.floor(random() ** 2 * vocabulary.length)]).join(
+    ' ',
+  );
+}
+
+/**
+ * An in-memory database with the ranking extension loaded and an empty FTS5 table
+ * `f(a, b)` laid out as a shard's (contentless, deletes allowed).
+ */
+export function rankingTable(): Database.Database {
+  const db = new Database(':memory:');
+  loadRankingExtension(db);
+  db.exec(`CREATE VIRTUAL TABLE f USING fts5(a, b, content='', contentless_delete=1)`);
+  return db;
 }

@@ -5,29 +5,23 @@
  * only for the queries it can answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../messages/index.js';
 import { ShardStore } from '../../storage/index.js';
-import { loadRankingExtension } from '../../storage/native-extension.js';
 import { ID_FIELD, parseQuery } from '../../storage/query/index.js';
 import { planShardSearch, rankPlanned, shardStatistics } from '../../storage/shard-search.js';
-import { silentLogger, temporaryDirectory } from './shard-helpers.js';
+import {
+  rankingTable,
+  seededGenerator,
+  silentLogger,
+  skewedSentence,
+  temporaryDirectory,
+} from './shard-helpers.js';
 
 const WORDS = ['river', 'stone', 'cloud', 'forest', 'ember', 'harbor', 'lantern', 'willow', 'the', 'of'];
 
-/** mulberry32: the same pseudo-random text every run. */
-function generator(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function sentence(random: () => number, words: number): string {
-  return Array.from({ length: words }, () => WORDS[Math.floor(random() ** 2 * WORDS.length)]).join(' ');
+  return skewedSentence(random, WORDS, words);
 }
 
 /** cameo_top's blob as [matches, [rowid, score]...]. */
@@ -43,11 +37,9 @@ describe('cameo_top in SQLite', () => {
   let db: Database.Database;
 
   beforeAll(() => {
-    db = new Database(':memory:');
-    loadRankingExtension(db);
-    db.exec(`CREATE VIRTUAL TABLE f USING fts5(a, b, content='', contentless_delete=1)`);
+    db = rankingTable();
     const insert = db.prepare('INSERT INTO f(rowid, a, b) VALUES (?, ?, ?)');
-    const random = generator(5);
+    const random = seededGenerator(5);
     for (let row = 1; row <= 400; row++)
       insert.run(row, sentence(random, 3), sentence(random, 4 + (row % 9)));
     // Identical rows: runs of equal scores, ordered by rowid.
@@ -108,7 +100,7 @@ describe('a shard search through cameo_top', () => {
         doc: { title: 'seed', body: 'seed', group: 'g0' },
       },
     ]);
-    const random = generator(9);
+    const random = seededGenerator(9);
     const write = (id: string, doc: JsonObject, position: number) =>
       ({ kind: 'upsert', position, index: 'notes', id, doc }) as const;
     const docs = Array.from({ length: 300 }, (_, i) =>
