@@ -191,7 +191,7 @@ function topRows(
     { top: Buffer } | undefined;
   if (result === undefined) return { rows: [], matches: 0 };
   // [matches, doc_0, score_0, doc_1, score_1, ...] as doubles; copied out to align them.
-  const values = new Float64Array(Uint8Array.from(result.top).buffer);
+  const values = new Float64Array(new Uint8Array(result.top).buffer);
   const ranked: { doc: number; score: number }[] = [];
   for (let at = 1; at + 1 < values.length; at += 2) ranked.push({ doc: values[at]!, score: values[at + 1]! });
   if (ranked.length === 0) return { rows: [], matches: values[0] ?? 0 };

@@ -355,6 +355,16 @@ static int addPhraseScore(const Fts5ExtensionApi *api, Fts5Context *fts, const B
   return SQLITE_OK;
 }
 
+/* Fails the call with `error` (then freed) when there is one, else with the code `rc`. */
+static void resultError(sqlite3_context *context, int rc, char *error) {
+  if (error != 0) {
+    sqlite3_result_error(context, error, -1);
+    sqlite3_free(error);
+  } else {
+    sqlite3_result_error_code(context, rc);
+  }
+}
+
 static void cameoBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argumentCount,
                       sqlite3_value **arguments) {
   Bm25Data *data = 0;
@@ -379,14 +389,8 @@ static void cameoBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
     for (phrase = 0; phrase < data->phraseCount && rc == SQLITE_OK; phrase++)
       rc = addPhraseScore(api, fts, data, phrase, lengthNorm, &score);
   }
-  if (rc == SQLITE_OK) {
-    sqlite3_result_double(context, -1.0 * score);
-  } else if (error != 0) {
-    sqlite3_result_error(context, error, -1);
-    sqlite3_free(error);
-  } else {
-    sqlite3_result_error_code(context, rc);
-  }
+  if (rc == SQLITE_OK) sqlite3_result_double(context, -1.0 * score);
+  else resultError(context, rc, error);
 }
 
 /*
@@ -470,8 +474,8 @@ static int walkRow(const Fts5ExtensionApi *api, Fts5Context *fts, void *userData
   if (rc != SQLITE_OK) return rc;
   walk->matches++;
   row.rowid = api->xRowid(fts);
-  /* cameo_bm25 returns -1.0 * score and the SQL negates it again: both exact. */
-  row.score = -(-1.0 * score);
+  /* The row-by-row SQL negates cameo_bm25's -1.0 * score back, exactly: the same bits. */
+  row.score = score;
   if (walk->size < walk->k) {
     walk->heap[walk->size] = row;
     siftUp(walk->heap, walk->size);
@@ -520,12 +524,7 @@ static void cameoTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
   if (rc == SQLITE_OK) rc = api->xQueryPhrase(fts, 0, (void *)&walk, walkRow);
   if (rc != SQLITE_OK) {
     sqlite3_free(walk.heap);
-    if (error != 0) {
-      sqlite3_result_error(context, error, -1);
-      sqlite3_free(error);
-    } else {
-      sqlite3_result_error_code(context, rc);
-    }
+    resultError(context, rc, error);
     return;
   }
   rows = walk.size;
