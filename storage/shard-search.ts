@@ -24,6 +24,8 @@ import {
   highlight,
   parseQuery,
   planSearch,
+  rankingTotals,
+  unscaledStatistics,
   type QueryNode,
   type SearchPlan,
   type TopPlan,
@@ -48,6 +50,9 @@ export interface RankedShard {
   readonly totalHits: number;
   readonly record: LayoutRecord;
 }
+
+/** A shard's or node's documents and tokens (all text columns) of one index. */
+export type CorpusTotals = Pick<CorpusStatistics, 'documents' | 'tokens'>;
 
 /** Throws ValidationError when the page asked for lies beyond MAX_SEARCH_WINDOW. */
 export function checkSearchWindow(spec: Pick<SearchSpec, 'offset' | 'limit'>): void {
@@ -96,10 +101,15 @@ export function planShardSearch(
   return { record, plan, spec };
 }
 
+/** This shard's documents and tokens (all text columns) in the index of a planned search. */
+export function plannedTotals(queries: ShardQueries, planned: PlannedShardSearch): CorpusTotals {
+  return queries.search.corpusTotals(planned.record.layout.ftsTable);
+}
+
 /** This shard's BM25 statistics for the phrases of a planned search. */
 export function plannedStatistics(queries: ShardQueries, planned: PlannedShardSearch): CorpusStatistics {
   const search = queries.search;
-  const totals = search.corpusTotals(planned.record.layout.ftsTable);
+  const totals = plannedTotals(queries, planned);
   const phrases: Record<string, number> = {};
   for (const phrase of planned.plan.phrases)
     phrases[phrase.key] = search.phraseDocuments(planned.record.layout.ftsTable, phrase.expr);
@@ -138,23 +148,93 @@ export function rankPlanned(
   statistics: CorpusStatistics | undefined,
 ): RankedShard {
   const search = queries.search;
-  const { record, plan, spec } = planned;
-  let rows: RankedRow[];
-  let everyMatch: number | undefined;
+  const { plan, spec } = planned;
   if (plan.top !== undefined) {
-    ({ rows, matches: everyMatch } = topRows(queries, plan.top, statistics));
-  } else {
-    rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
-    // Fewer rows than asked for are all the matches; a plan that scores every match once
-    // counted them on the way. Either saves a count query (with filters it runs the whole
-    // query a second time).
-    everyMatch =
-      rows.length <= spec.limit
-        ? rows.length
-        : plan.countedByRanking
-          ? (search.statement('SELECT cameo_ranked_rows() AS n').get() as { n: number }).n
-          : undefined;
+    const { rows, matches } = topRows(queries, plan.top, statistics);
+    return finishRanking(queries, planned, rows, matches, statistics);
   }
+  const rows = search.statement(plan.sql).all(...bindRanking(plan.params, statistics)) as RankedRow[];
+  // Fewer rows than asked for are all the matches; a plan that scores every match once
+  // counted them on the way. Either saves a count query (with filters it runs the whole
+  // query a second time).
+  const everyMatch =
+    rows.length <= spec.limit
+      ? rows.length
+      : plan.countedByRanking
+        ? (search.statement('SELECT cameo_ranked_rows() AS n').get() as { n: number }).n
+        : undefined;
+  return finishRanking(queries, planned, rows, everyMatch, statistics);
+}
+
+/**
+ * The first step of ranking a one-phrase search (`plan.top`) whose phrase's document count
+ * is not known yet: one walk returns the shard's best rows scored without the phrase's
+ * inverse document frequency, ordered by that, and the number of matches, which is the
+ * shard's document count of the phrase. A node sums the counts, scales with
+ * `scaleUnscaledRows` and finishes with `finishRanking`: the same rows, scores and order as
+ * counting the phrase first and then ranking, in one walk instead of two.
+ */
+export function walkUnscaled(
+  queries: ShardQueries,
+  planned: PlannedShardSearch,
+  totals: CorpusTotals,
+): { rows: RankedRow[]; matches: number } {
+  const { plan } = planned;
+  if (plan.top === undefined) throw new RangeError('walkUnscaled needs a plan with a top walk');
+  return topRows(queries, plan.top, unscaledStatistics(totals, plan.phrases));
+}
+
+/**
+ * Rows of `walkUnscaled` with their scores multiplied by the phrase's inverse document
+ * frequency under `statistics` (computed by the extension, `cameo_idf`), in rank order.
+ * The product is the score the extension gives with the count known (0.0 + idf * part).
+ * Two rows whose unscaled scores differ may tie once scaled, so they are sorted again.
+ */
+export function scaleUnscaledRows(
+  queries: ShardQueries,
+  planned: PlannedShardSearch,
+  rows: readonly RankedRow[],
+  statistics: CorpusStatistics,
+): RankedRow[] {
+  const [phrase] = planned.plan.phrases;
+  if (phrase === undefined || rows.length === 0) return [...rows];
+  const { documents } = rankingTotals(statistics);
+  const idf = (
+    queries.search
+      .statement('SELECT cameo_idf(?, ?) AS idf')
+      .get(documents, statistics.phrases[phrase.key] ?? 0) as {
+      idf: number;
+    }
+  ).idf;
+  return scaleRows(rows, idf);
+}
+
+/**
+ * `rows` with each score multiplied by `idf`, best first and equal scores by document
+ * number: rows whose scores differ only in the last bits can become equal once scaled.
+ */
+export function scaleRows(rows: readonly RankedRow[], idf: number): RankedRow[] {
+  return rows
+    .map((row) => ({ ...row, score: idf * row.score }))
+    .sort((a, b) => b.score - a.score || a.doc - b.doc);
+}
+
+/**
+ * A shard's rank-ordered candidate rows (at most `spec.limit + 1`) completed: when the last
+ * row of the page ties with the row beyond it, every tying row is fetched (the merge orders
+ * them by id); else the page is cut to `spec.limit`. `everyMatch` is the number of matches
+ * when already known; otherwise it is counted.
+ */
+export function finishRanking(
+  queries: ShardQueries,
+  planned: PlannedShardSearch,
+  candidates: RankedRow[],
+  everyMatch: number | undefined,
+  statistics: CorpusStatistics | undefined,
+): RankedShard {
+  const search = queries.search;
+  const { record, plan, spec } = planned;
+  let rows = candidates;
   const last = rows[spec.limit - 1];
   const beyond = rows[spec.limit];
   const tiesLast = (row: RankedRow): boolean =>

@@ -141,7 +141,14 @@ static int loadStatistics(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     for (i = 0; i < data->phraseCount; i++) {
       double phraseDocuments;
       memcpy(&phraseDocuments, bytes + sizeof(double) * (2 + i), sizeof(double));
-      data->inverseDocumentFrequency[i] = inverseDocumentFrequency(documents, phraseDocuments);
+      /*
+       * NaN: the count is not known yet, so the phrase's part is scored unscaled (idf 1). A
+       * caller that learns the count from this very walk (cameo_top's number of matches)
+       * multiplies by cameo_idf afterwards: a one-phrase score is 0.0 + idf * part, so that
+       * gives the same bits as scoring with the count in the first place.
+       */
+      data->inverseDocumentFrequency[i] =
+          phraseDocuments != phraseDocuments ? 1.0 : inverseDocumentFrequency(documents, phraseDocuments);
     }
   }
   return SQLITE_OK;
@@ -549,6 +556,24 @@ static void cameoTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
   sqlite3_result_blob(context, out, (int)(sizeof(double) * (1 + 2 * (sqlite3_uint64)rows)), sqlite3_free);
 }
 
+/*
+ * cameo_idf(documents, phrase_documents): the inverse document frequency cameo_bm25 and
+ * cameo_top weigh a phrase's part with, for scaling an unscaled cameo_top (see
+ * loadStatistics). Computed here, not in JavaScript, so it is the same log() to the bit.
+ */
+static void cameoIdf(sqlite3_context *context, int argumentCount, sqlite3_value **arguments) {
+  int documentsType = sqlite3_value_numeric_type(arguments[0]);
+  int phraseType = sqlite3_value_numeric_type(arguments[1]);
+  (void)argumentCount;
+  if ((documentsType != SQLITE_INTEGER && documentsType != SQLITE_FLOAT) ||
+      (phraseType != SQLITE_INTEGER && phraseType != SQLITE_FLOAT)) {
+    sqlite3_result_error(context, "cameo_idf: documents and phrase_documents must be numbers", -1);
+    return;
+  }
+  sqlite3_result_double(context, inverseDocumentFrequency(sqlite3_value_double(arguments[0]),
+                                                          sqlite3_value_double(arguments[1])));
+}
+
 /* The FTS5 API of this connection (the documented way: SELECT fts5(?1) with a pointer). */
 static fts5_api *fts5Api(sqlite3 *db) {
   fts5_api *api = 0;
@@ -577,8 +602,10 @@ int sqlite3_cameobm_init(sqlite3 *db, char **error, const sqlite3_api_routines *
     Connection *connection = (Connection *)sqlite3_malloc64(sizeof(Connection));
     if (connection == 0) return SQLITE_NOMEM;
     memset(connection, 0, sizeof(Connection));
-    rc = sqlite3_create_function_v2(db, "cameo_ranked_rows", 0, SQLITE_UTF8, (void *)connection, cameoRankedRows, 0,
-                                    0, 0);
+    rc = sqlite3_create_function_v2(db, "cameo_idf", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, 0, cameoIdf, 0, 0, 0);
+    if (rc == SQLITE_OK)
+      rc = sqlite3_create_function_v2(db, "cameo_ranked_rows", 0, SQLITE_UTF8, (void *)connection, cameoRankedRows,
+                                      0, 0, 0);
     /* FTS5 frees the connection state (xDestroy) when the connection closes. */
     if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "cameo_bm25", (void *)connection, cameoBm25, freeConnection);
     else sqlite3_free(connection);

@@ -24,6 +24,6 @@ export { ID_FIELD } from './ast.js';
 export { parseQuery, QUERY_LIMITS } from './parser.js';
 export { planSearch, type SearchPlan, type SearchPlanOptions, type TopPlan } from './planner.js';
 export type { PhraseProbe } from './fts-expression.js';
-export { bindRanking, addStatistics, NO_STATISTICS } from './ranking.js';
+export { bindRanking, addStatistics, NO_STATISTICS, rankingTotals, unscaledStatistics } from './ranking.js';
 export { highlight, type HighlightOptions } from './highlight.js';
 export { foldWord } from './tokens.js';

@@ -35,15 +35,42 @@ export function bindRanking(params: readonly unknown[], statistics: CorpusStatis
     if (!(value instanceof RankingSlot)) return value;
     if (statistics === undefined) return null;
     const values = new Float64Array(2 + value.phrases.length);
-    // At least one document and one token: statistics gathered before a concurrent write
-    // may say 0 while the row now being ranked exists; the score must stay a number.
-    values[0] = Math.max(1, statistics.documents);
-    values[1] = Math.max(1, statistics.tokens);
+    const totals = rankingTotals(statistics);
+    values[0] = totals.documents;
+    values[1] = totals.tokens;
     value.phrases.forEach((phrase, position) => {
       values[2 + position] = statistics.phrases[phrase.key] ?? 0;
     });
     return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
   });
+}
+
+/**
+ * The documents and tokens a ranking is computed with: at least one of each, because
+ * statistics gathered before a concurrent write may say 0 while the row now being ranked
+ * exists, and the score must stay a number.
+ */
+export function rankingTotals(statistics: Pick<CorpusStatistics, 'documents' | 'tokens'>): {
+  documents: number;
+  tokens: number;
+} {
+  return { documents: Math.max(1, statistics.documents), tokens: Math.max(1, statistics.tokens) };
+}
+
+/**
+ * Statistics whose phrases' document counts are not known yet (NaN): the extension then
+ * scores each phrase's part without its inverse document frequency, for a caller that
+ * learns the count from the same walk and scales afterwards (`cameo_idf`).
+ */
+export function unscaledStatistics(
+  totals: Pick<CorpusStatistics, 'documents' | 'tokens'>,
+  phrases: readonly PhraseProbe[],
+): CorpusStatistics {
+  return {
+    documents: totals.documents,
+    tokens: totals.tokens,
+    phrases: Object.fromEntries(phrases.map((phrase) => [phrase.key, Number.NaN])),
+  };
 }
 
 /** Adds `more` into `total` (statistics of further shards). */
