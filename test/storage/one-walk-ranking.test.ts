@@ -12,6 +12,7 @@ import type { JsonObject, SearchSpec } from '../../messages/index.js';
 import { collectStatistics, searchShards, ShardStore, type WriteOperation } from '../../storage/index.js';
 import { scaleRows } from '../../storage/shard-search.js';
 import {
+  decodeTop,
   rankingTable,
   seededGenerator,
   silentLogger,
@@ -40,15 +41,6 @@ function sentence(random: () => number, words: number): string {
 /** A statistics blob as the extension reads it: documents, tokens, then each phrase's count. */
 function statisticsBlob(...values: number[]): Buffer {
   return Buffer.from(Float64Array.from(values).buffer);
-}
-
-/** cameo_top's blob as its match count and [rowid, score] rows. */
-function decodeTop(blob: Buffer | undefined): { matches: number; rows: [number, number][] } {
-  if (blob === undefined) return { matches: 0, rows: [] };
-  const values = new Float64Array(Uint8Array.from(blob).buffer);
-  const rows: [number, number][] = [];
-  for (let at = 1; at + 1 < values.length; at += 2) rows.push([values[at]!, values[at + 1]!]);
-  return { matches: values[0]!, rows };
 }
 
 describe('cameo_top unscaled, then cameo_idf', () => {

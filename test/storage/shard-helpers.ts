@@ -101,3 +101,12 @@ export function rankingTable(): Database.Database {
   db.exec(`CREATE VIRTUAL TABLE f USING fts5(a, b, content='', contentless_delete=1)`);
   return db;
 }
+
+/** cameo_top's result blob as its number of matches and its [rowid, score] rows, best first. */
+export function decodeTop(blob: Buffer | undefined): { matches: number; rows: [number, number][] } {
+  if (blob === undefined) return { matches: 0, rows: [] };
+  const values = new Float64Array(Uint8Array.from(blob).buffer);
+  const rows: [number, number][] = [];
+  for (let at = 1; at + 1 < values.length; at += 2) rows.push([values[at]!, values[at + 1]!]);
+  return { matches: values[0]!, rows };
+}

@@ -11,6 +11,7 @@ import { ShardStore } from '../../storage/index.js';
 import { ID_FIELD, parseQuery } from '../../storage/query/index.js';
 import { planShardSearch, rankPlanned, shardStatistics } from '../../storage/shard-search.js';
 import {
+  decodeTop,
   rankingTable,
   seededGenerator,
   silentLogger,
@@ -22,15 +23,6 @@ const WORDS = ['river', 'stone', 'cloud', 'forest', 'ember', 'harbor', 'lantern'
 
 function sentence(random: () => number, words: number): string {
   return skewedSentence(random, WORDS, words);
-}
-
-/** cameo_top's blob as [matches, [rowid, score]...]. */
-function decodeTop(blob: Buffer | undefined): { matches: number; rows: [number, number][] } {
-  if (blob === undefined) return { matches: 0, rows: [] };
-  const values = new Float64Array(Uint8Array.from(blob).buffer);
-  const rows: [number, number][] = [];
-  for (let at = 1; at + 1 < values.length; at += 2) rows.push([values[at]!, values[at + 1]!]);
-  return { matches: values[0]!, rows };
 }
 
 describe('cameo_top in SQLite', () => {
