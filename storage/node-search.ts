@@ -27,7 +27,8 @@ import {
   plannedStatistics,
   plannedTotals,
   rankPlanned,
-  scaleUnscaledRows,
+  phraseIdf,
+  scaleRows,
   shardHits,
   walkUnscaled,
   type CorpusTotals,
@@ -139,11 +140,13 @@ function rankInOneWalk(
   );
   const phraseDocuments = walks.reduce((sum, walk) => sum + (walk?.matches ?? 0), 0);
   const own: CorpusStatistics = { ...totals, phrases: { [phrase.key]: phraseDocuments } };
+  let idf: number | undefined;
   const ranked = eachShard(planned, failed, (plan, shard) => {
     const walk = walks[shard];
     if (walk === undefined) return undefined;
     const queries = shards[shard]!;
-    return finishRanking(queries, plan, scaleUnscaledRows(queries, plan, walk.rows, own), walk.matches, own);
+    idf ??= phraseIdf(queries, own, phrase.key);
+    return finishRanking(queries, plan, scaleRows(walk.rows, idf), walk.matches, own);
   });
   return { own, ranked };
 }

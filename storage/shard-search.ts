@@ -170,8 +170,8 @@ export function rankPlanned(
  * The first step of ranking a one-phrase search (`plan.top`) whose phrase's document count
  * is not known yet: one walk returns the shard's best rows scored without the phrase's
  * inverse document frequency, ordered by that, and the number of matches, which is the
- * shard's document count of the phrase. A node sums the counts, scales with
- * `scaleUnscaledRows` and finishes with `finishRanking`: the same rows, scores and order as
+ * shard's document count of the phrase. A node sums the counts, scales with `phraseIdf`
+ * and `scaleRows`, and finishes with `finishRanking`: the same rows, scores and order as
  * counting the phrase first and then ranking, in one walk instead of two.
  */
 export function walkUnscaled(
@@ -185,28 +185,16 @@ export function walkUnscaled(
 }
 
 /**
- * Rows of `walkUnscaled` with their scores multiplied by the phrase's inverse document
- * frequency under `statistics` (computed by the extension, `cameo_idf`), in rank order.
- * The product is the score the extension gives with the count known (0.0 + idf * part).
- * Two rows whose unscaled scores differ may tie once scaled, so they are sorted again.
+ * The inverse document frequency the extension weighs a phrase with under `statistics`
+ * (`cameo_idf`: the same `log()` to the bit), for scaling rows of `walkUnscaled`: the
+ * product is the score the extension gives with the count known (0.0 + idf * part).
  */
-export function scaleUnscaledRows(
-  queries: ShardQueries,
-  planned: PlannedShardSearch,
-  rows: readonly RankedRow[],
-  statistics: CorpusStatistics,
-): RankedRow[] {
-  const [phrase] = planned.plan.phrases;
-  if (phrase === undefined || rows.length === 0) return [...rows];
+export function phraseIdf(queries: ShardQueries, statistics: CorpusStatistics, phraseKey: string): number {
   const { documents } = rankingTotals(statistics);
-  const idf = (
-    queries.search
-      .statement('SELECT cameo_idf(?, ?) AS idf')
-      .get(documents, statistics.phrases[phrase.key] ?? 0) as {
-      idf: number;
-    }
-  ).idf;
-  return scaleRows(rows, idf);
+  const row = queries.search
+    .statement('SELECT cameo_idf(?, ?) AS idf')
+    .get(documents, statistics.phrases[phraseKey] ?? 0) as { idf: number };
+  return row.idf;
 }
 
 /**
