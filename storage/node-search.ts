@@ -18,7 +18,7 @@ import {
   type WireError,
 } from '../messages/index.js';
 import { hitOrder } from './merge-hits.js';
-import { addStatistics, NO_STATISTICS, parseQuery, rankingTotals, type QueryNode } from './query/index.js';
+import { addStatistics, NO_STATISTICS, parseQuery, type QueryNode } from './query/index.js';
 import type { ShardQueries } from './shard-queries.js';
 import {
   checkSearchWindow,
@@ -31,7 +31,6 @@ import {
   scaleRows,
   shardHits,
   walkUnscaled,
-  type CorpusTotals,
   type PlannedShardSearch,
   type RankedRow,
   type RankedShard,
@@ -125,19 +124,15 @@ function rankInOneWalk(
     ({ plan }) => plan.top !== undefined && plan.phrases.length === 1 && plan.phrases[0]!.key === phrase?.key,
   );
   if (phrase === undefined || !oneWalkEach) return undefined;
-  const totals = eachShard(planned, failed, (plan, shard) =>
-    plannedTotals(shards[shard]!, plan),
-  ).reduce<CorpusTotals>(
-    (sum, shard) =>
-      shard === undefined
-        ? sum
-        : { documents: sum.documents + shard.documents, tokens: sum.tokens + shard.tokens },
-    { documents: 0, tokens: 0 },
+  const totals = eachShard(planned, failed, (plan, shard) => ({
+    ...plannedTotals(shards[shard]!, plan),
+    phrases: {},
+  })).reduce<CorpusStatistics>(
+    (sum, shard) => (shard === undefined ? sum : addStatistics(sum, shard)),
+    NO_STATISTICS,
   );
   // Ranked with the node's totals, as the two-walk path ranks with its summed statistics.
-  const walks = eachShard(planned, failed, (plan, shard) =>
-    walkUnscaled(shards[shard]!, plan, rankingTotals(totals)),
-  );
+  const walks = eachShard(planned, failed, (plan, shard) => walkUnscaled(shards[shard]!, plan, totals));
   const phraseDocuments = walks.reduce((sum, walk) => sum + (walk?.matches ?? 0), 0);
   const own: CorpusStatistics = { ...totals, phrases: { [phrase.key]: phraseDocuments } };
   let idf: number | undefined;
