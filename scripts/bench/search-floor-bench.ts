@@ -164,16 +164,16 @@ async function main(): Promise<void> {
         '| query kind | queries | search, ms CPU | search right after a commit, ms CPU | exact count alone, ms CPU | mean total_hits |',
       );
       console.log('|---|---|---|---|---|---|');
-      const allFirst: KindTotals = { queries: 0, searchMs: 0, countMs: 0, hits: 0 };
+      const allAfterCommit: KindTotals = { queries: 0, searchMs: 0, countMs: 0, hits: 0 };
       for (const [kind, totals] of byKind) {
-        const first = afterCommit.get(kind);
-        if (first !== undefined) {
+        const afterCommitTotals = afterCommit.get(kind);
+        if (afterCommitTotals !== undefined) {
           add(all, totals);
-          add(allFirst, first);
+          add(allAfterCommit, afterCommitTotals);
         }
-        console.log(row(kind, totals, first));
+        console.log(row(kind, totals, afterCommitTotals));
       }
-      console.log(row('**default mix**', all, allFirst));
+      console.log(row('**default mix**', all, allAfterCommit));
       console.log(
         `\nbudget at 3k searches/s on 2 cores: ${BUDGET_MS.toFixed(2)} ms CPU per search for everything; ` +
           `the exact count alone uses ${((all.countMs / all.queries / BUDGET_MS) * 100).toFixed(0)} % of it`,
@@ -193,10 +193,10 @@ function add(sum: KindTotals, more: KindTotals): void {
   sum.hits += more.hits;
 }
 
-function row(kind: string, totals: KindTotals, first: KindTotals | undefined): string {
+function row(kind: string, totals: KindTotals, afterCommit: KindTotals | undefined): string {
   const per = (ms: number, of: KindTotals): string => (ms / of.queries).toFixed(2);
-  const firstSearch = first === undefined ? '' : per(first.searchMs, first);
-  return `| ${kind} | ${totals.queries} | ${per(totals.searchMs, totals)} | ${firstSearch} | ${per(totals.countMs, totals)} | ${Math.round(totals.hits / totals.queries)} |`;
+  const afterCommitSearch = afterCommit === undefined ? '' : per(afterCommit.searchMs, afterCommit);
+  return `| ${kind} | ${totals.queries} | ${per(totals.searchMs, totals)} | ${afterCommitSearch} | ${per(totals.countMs, totals)} | ${Math.round(totals.hits / totals.queries)} |`;
 }
 
 await main();
